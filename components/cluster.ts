@@ -1,0 +1,58 @@
+/**
+ * CalicoCluster: the top component. It owns the Kubernetes provider and builds the sub-components
+ * in dependency order from one plan.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { ClusterSettings } from "../lib/config/settings";
+import { buildPlan } from "../lib/render";
+import type { PlannedResource } from "../lib/render/plan";
+import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
+import { BgpFabric, CalicoInstallation, CalicoMonitoring, NodePreparation, TigeraOperator } from "./parts";
+import type { RegistrationContext } from "./register";
+
+/** Arguments of CalicoCluster. */
+export interface CalicoClusterArgs {
+    /** Resolved settings (see lib/config/load.ts). */
+    readonly settings: ClusterSettings;
+    /** Use this provider instead of building one from calico:kubeconfig / calico:kubeContext. */
+    readonly provider?: k8s.Provider;
+}
+
+/** Calico on one cluster: operator, Installation, BGP fabric, monitoring and node preparation. */
+export class CalicoCluster extends pulumi.ComponentResource {
+    /** The resolved plan that was registered. */
+    readonly plan: readonly PlannedResource[];
+    /** Plain (non-secret) outputs for StackReference consumers. */
+    readonly outputs: CalicoOutputs;
+
+    constructor(name: string, args: CalicoClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("calico:index:CalicoCluster", name, {}, opts);
+        const s = args.settings;
+        const kubeconfig = s.kubeconfig ? pulumi.secret(s.kubeconfig.reveal()) : undefined;
+        const provider =
+            args.provider ??
+            new k8s.Provider(
+                `${name}-k8s`,
+                {
+                    kubeconfig,
+                    context: s.kubeContext,
+                    // Only a different cluster replaces the provider (and so every resource); a rotated kubeconfig is an update.
+                    clusterIdentifier: s.cluster.name,
+                    enableServerSideApply: true,
+                },
+                { parent: this },
+            );
+        const context: RegistrationContext = { provider, kubeconfig, registered: new Map() };
+        this.plan = buildPlan(s);
+        const part = { parent: this };
+        const args2 = { plan: this.plan, context };
+        new NodePreparation(`${name}-nodeprep`, args2, part);
+        new TigeraOperator(`${name}-operator`, args2, part);
+        new CalicoInstallation(`${name}-installation`, args2, part);
+        new BgpFabric(`${name}-bgp`, args2, part);
+        new CalicoMonitoring(`${name}-monitoring`, args2, part);
+        this.outputs = computeOutputs(s);
+        this.registerOutputs({ outputs: this.outputs });
+    }
+}

@@ -1,0 +1,73 @@
+/**
+ * The single entry point from raw config to ClusterSettings, shared by the Pulumi program and the
+ * plan command: parse each top-level key with its schema, run the cross-field rules on what parsed,
+ * and resolve the profile. Throws ConfigValidationError with every problem at once.
+ */
+import { z } from "zod";
+import { ConfigValidationError, IssueCollector, keyPath, type ConfigIssue } from "./errors";
+import { topLevelSchemas, type ParsedConfig } from "./schema";
+import { ownKeys, valueAt } from "./raw";
+import { validateConfig, type PartialConfig } from "./validate";
+import { resolveProfile } from "./profiles";
+import type { ClusterSettings } from "./settings";
+
+type TopKey = keyof typeof topLevelSchemas;
+const TOP_KEYS = Object.keys(topLevelSchemas) as TopKey[];
+
+/** Turn one zod issue into issues with user key paths (one per unknown key). */
+function toIssues(top: string, raw: unknown, issue: z.core.$ZodIssue): ConfigIssue[] {
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((k) => {
+            const path = keyPath(top, [...issue.path, k]);
+            const container = issue.path.length ? keyPath(top, issue.path) : keyPath(top, []);
+            return { path, value: valueAt(raw, [...issue.path, k]), message: `unknown key; ${container} accepts only the keys documented in the README (check the spelling)` };
+        });
+    }
+    let path = issue.path;
+    let value = valueAt(raw, path);
+    // A CIDR list written as one string is split before validation; point at the string itself.
+    if (value === undefined && typeof path[path.length - 1] === "number" && typeof valueAt(raw, path.slice(0, -1)) === "string") {
+        path = path.slice(0, -1);
+        value = valueAt(raw, path);
+    }
+    let message = issue.message;
+    if (issue.code === "invalid_type" && value === undefined) message = `required (${issue.message.replace(/^Invalid input: /, "")})`;
+    else if (issue.code === "invalid_value" && "values" in issue) message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    else message = message.replace(/^Invalid input: /, "");
+    return [{ path: keyPath(top, path), value, message }];
+}
+
+/** Result of loading: settings plus anything worth a warning. */
+export interface LoadResult {
+    /** The resolved settings. */
+    readonly settings: ClusterSettings;
+    /** Non-fatal findings (also inside settings.warnings). */
+    readonly warnings: readonly ConfigIssue[];
+}
+
+/**
+ * Validate and resolve raw config.
+ * @param raw config keyed `calico:<key>` (other namespaces are ignored), values already JSON-decoded
+ * @throws ConfigValidationError listing every error
+ */
+export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult {
+    const own = ownKeys(raw);
+    const out = new IssueCollector();
+    for (const key of own.keys()) {
+        if (!(TOP_KEYS as string[]).includes(key)) {
+            out.error(keyPath(key, []), own.get(key), `unknown key; known keys are ${TOP_KEYS.map((k) => `calico:${k}`).join(", ")}`);
+        }
+    }
+    const parsed: PartialConfig = {};
+    for (const key of TOP_KEYS) {
+        const value = own.get(key);
+        const result = (topLevelSchemas[key] as z.ZodType).safeParse(value);
+        if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
+        else for (const issue of result.error.issues) out.errors.push(...toIssues(key, value, issue));
+    }
+    validateConfig(parsed, out);
+    if (out.errors.length) throw new ConfigValidationError(out.errors);
+    const warnings = [...out.warnings];
+    const settings = resolveProfile(parsed as ParsedConfig, warnings);
+    return { settings, warnings };
+}

@@ -1,0 +1,282 @@
+/**
+ * The config contract: the shape of every `calico:*` key, checked with zod. Field-level rules live
+ * here (types, ranges, enums, unknown keys, CIDR and selector syntax); rules that compare fields
+ * with each other live in validate.ts, and defaults that depend on cluster size in profiles.ts.
+ */
+import { z } from "zod";
+import { parseCidr, addressFamily } from "../model/cidr";
+import { parseSelector, SelectorSyntaxError } from "../model/selector";
+import { CALICO_VERSIONS, KUBERNETES_VERSIONS } from "../model/versions";
+import { Secret } from "./secret";
+
+/** DNS-1123 label: Kubernetes object names such as pool and peer names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** DNS-1123 subdomain: node names. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const k8sName = z
+    .string()
+    .max(63, { error: "must be at most 63 characters" })
+    .regex(DNS_LABEL, { error: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit" });
+
+const nodeName = z
+    .string()
+    .max(253, { error: "must be at most 253 characters" })
+    .regex(DNS_SUBDOMAIN, { error: "must be a Kubernetes node name (DNS-1123 subdomain, lower case)" });
+
+const cidr = z.string().superRefine((v, ctx) => {
+    const parsed = parseCidr(v);
+    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `invalid CIDR: ${parsed}` });
+});
+
+const ipAddress = z.string().refine((v) => addressFamily(v) !== undefined, { error: "must be an IPv4 or IPv6 address" });
+
+const ipv4Address = z.string().refine((v) => addressFamily(v) === 4, { error: "must be an IPv4 address such as 244.0.0.1" });
+
+const selector = z.string().superRefine((v, ctx) => {
+    try {
+        parseSelector(v);
+    } catch (e) {
+        if (e instanceof SelectorSyntaxError) {
+            ctx.addIssue({ code: "custom", message: `invalid Calico selector: ${e.reason} at position ${e.position}` });
+        } else throw e;
+    }
+});
+
+/** BGP AS numbers are unsigned 32-bit (4-byte ASNs, RFC 6793); 0 is reserved. */
+const asNumber = z.int({ error: "must be a whole number" }).min(1, { error: "AS number must be 1–4294967295" }).max(4294967295, { error: "AS number must be 1–4294967295" });
+
+const port = z.int({ error: "must be a whole number" }).min(1, { error: "port must be 1–65535" }).max(65535, { error: "port must be 1–65535" });
+
+/** Go durations as Prometheus and Calico accept them: 15s, 1m, 2m30s. */
+const duration = z.string().regex(/^([0-9]+(ms|s|m|h))+$/, { error: "must be a duration such as 15s, 1m or 1m30s" });
+
+/** A secret field: plaintext or encrypted in the stack, always carried as a Secret. */
+const secret = z.instanceof(Secret, { error: "must be a secret (set it with `pulumi config set --secret`)" });
+
+/** One CIDR or several (dual stack), as an array or kubeadm's comma-separated form. */
+const cidrList = z
+    .union([z.string(), z.array(z.string())], { error: "must be a CIDR or a list of CIDRs" })
+    .transform((v) => (Array.isArray(v) ? v : v.split(",").map((s) => s.trim())))
+    .pipe(z.array(cidr).min(1, { error: "at least one CIDR is required" }).max(2, { error: "at most two CIDRs (one IPv4, one IPv6)" }));
+
+/** Node declared in config so that the planner can evaluate selectors against real labels. */
+export const nodeSchema = z.strictObject({
+    /** Kubernetes node name. */
+    name: nodeName,
+    /** Labels the node has (or will get from this program). */
+    labels: z.record(z.string(), z.string()).default({}),
+});
+
+export const clusterSchema = z.strictObject({
+    name: k8sName,
+    nodeCount: z.int({ error: "must be a whole number" }).min(1, { error: "a cluster has at least 1 node" }),
+    podCidr: cidrList,
+    serviceCidr: cidrList,
+    nodes: z.array(nodeSchema).default([]),
+    /** The API server endpoint, needed by the eBPF dataplane which replaces kube-proxy. */
+    apiServer: z.strictObject({ host: z.string().min(1), port: port.default(6443) }).optional(),
+});
+
+export const autodetectionSchema = z.strictObject({
+    firstFound: z.boolean().optional(),
+    kubernetes: z.literal("NodeInternalIP", { error: "the only Kubernetes method is NodeInternalIP" }).optional(),
+    interface: z.string().min(1).optional(),
+    skipInterface: z.string().min(1).optional(),
+    canReach: z.string().min(1).optional(),
+    cidrs: z.array(cidr).min(1).optional(),
+});
+
+export const ENCAPSULATIONS = ["None", "IPIP", "IPIPCrossSubnet", "VXLAN", "VXLANCrossSubnet"] as const;
+
+export const ipPoolSchema = z.strictObject({
+    name: k8sName,
+    cidr,
+    blockSize: z.int({ error: "must be a whole number" }).optional(),
+    encapsulation: z.enum(ENCAPSULATIONS).optional(),
+    natOutgoing: z.boolean().default(true),
+    nodeSelector: selector.default("all()"),
+    disableBGPExport: z.boolean().default(false),
+});
+
+export const networkSchema = z.strictObject({
+    bgp: z.boolean().default(true),
+    dataplane: z.enum(["iptables", "nftables", "bpf"]).default("iptables"),
+    /** Pod MTU; unset lets Calico auto-detect it from the host interface. */
+    mtu: z.int({ error: "must be a whole number" }).min(1000, { error: "MTU must be 1000–9000" }).max(9000, { error: "MTU must be 1000–9000" }).optional(),
+    autodetection: autodetectionSchema.optional(),
+    ipPools: z.array(ipPoolSchema).optional(),
+    hostPorts: z.boolean().default(true),
+    /** Replicas of calico-kube-controllers and the API server (operator default 2). */
+    controlPlaneReplicas: z.int().min(1).max(10).optional(),
+});
+
+const passwordPeerFields = {
+    keepOriginalNextHop: z.boolean().optional(),
+    maxRestartTime: duration.optional(),
+    password: secret.optional(),
+};
+
+export const peerSchema = z.strictObject({
+    name: k8sName,
+    peerIP: ipAddress,
+    asNumber,
+    nodeSelector: selector.default("all()"),
+    ...passwordPeerFields,
+});
+
+export const switchSchema = z.strictObject({
+    name: k8sName.optional(),
+    peerIP: ipAddress,
+    asNumber,
+    ...passwordPeerFields,
+});
+
+export const rackSchema = z.strictObject({
+    name: k8sName,
+    /** Nodes in the rack; the program labels them `<rackLabel>=<rack name>`. */
+    nodes: z.array(nodeName).default([]),
+    /** AS number of this rack's nodes (AS-per-rack designs); defaults to calico:bgp.asNumber. */
+    asNumber: asNumber.optional(),
+    switches: z.array(switchSchema).min(1, { error: "a rack needs at least one top-of-rack switch to peer with" }),
+});
+
+export const bgpSchema = z.strictObject({
+    mode: z.enum(["auto", "mesh", "routeReflector", "tor"]).default("auto"),
+    asNumber: asNumber.default(64512),
+    logSeverityScreen: z.enum(["Debug", "Info", "Warning", "Error", "Fatal"]).default("Info"),
+    listenPort: port.optional(),
+    routeReflectors: z
+        .strictObject({
+            nodes: z.array(nodeName).default([]),
+            clusterId: ipv4Address.default("244.0.0.1"),
+            /** Accept a single reflector (a single point of failure); the guide asks for at least 2. */
+            allowSingleReflector: z.boolean().default(false),
+        })
+        .optional(),
+    tor: z
+        .strictObject({
+            rackLabel: z.string().regex(/^[A-Za-z0-9_./-]{1,63}$/, { error: "must be a label key" }).default("rack"),
+            racks: z.array(rackSchema).min(1, { error: "top-of-rack mode needs at least one rack" }),
+        })
+        .optional(),
+    peers: z.array(peerSchema).default([]),
+    advertise: z
+        .strictObject({
+            serviceClusterIPs: z.array(cidr).default([]),
+            serviceExternalIPs: z.array(cidr).default([]),
+            serviceLoadBalancerIPs: z.array(cidr).default([]),
+        })
+        .prefault({}),
+    migration: z
+        .strictObject({
+            /** How long to wait for reflector sessions before disabling the mesh. */
+            waitTimeoutSeconds: z.int().min(10).max(3600).default(300),
+            pollIntervalSeconds: z.int().min(1).max(60).default(5),
+            /** Established non-mesh sessions each reflector must report. */
+            minEstablishedPerReflector: z.int().min(1).default(1),
+        })
+        .prefault({}),
+});
+
+export const registrySchema = z.strictObject({
+    url: z.string().min(1).refine((v) => v.endsWith("/"), { error: 'must end with "/" (the operator appends the image path), e.g. registry.example.com/' }),
+    imagePath: z.string().min(1).optional(),
+    pullSecrets: z.array(k8sName).default([]),
+});
+
+export const operatorSchema = z.strictObject({
+    /** Mirror URL or local path of tigera-operator.yaml (air-gapped clusters). */
+    manifest: z.string().min(1).optional(),
+    /** Mirror URL or local path of operator-crds.yaml (v3.31.3 only). */
+    crdsManifest: z.string().min(1).optional(),
+});
+
+export const monitoringSchema = z.strictObject({
+    enabled: z.boolean().default(true),
+    namespace: k8sName.default("monitoring"),
+    felixMetricsPort: port.default(9091),
+    typhaMetricsPort: port.default(9093),
+    kubeControllersMetricsPort: port.default(9094),
+    serviceMonitors: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            releaseLabel: z.string().min(1).default("prometheus"),
+            interval: duration.default("30s"),
+            /** Declare that the prometheus-operator CRDs already exist in the cluster. */
+            crdsPresent: z.boolean().default(false),
+        })
+        .prefault({}),
+    alerts: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            /** IP pool utilisation (0–1) above which to warn. */
+            ipPoolUtilisationWarning: z.number().gt(0).lt(1).default(0.85),
+        })
+        .prefault({}),
+    dashboards: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    install: z
+        .strictObject({
+            prometheus: z.boolean().default(false),
+            grafana: z.boolean().default(false),
+            serviceType: z.enum(["ClusterIP", "NodePort"]).default("ClusterIP"),
+            grafanaNodePort: z.int().min(30000).max(32767).default(30010),
+            grafanaAdminPassword: secret.optional(),
+        })
+        .prefault({}),
+});
+
+export const nodePrepSchema = z.strictObject({
+    mode: z.enum(["daemonset", "ssh", "none"]).default("daemonset"),
+    networkManager: z.boolean().default(true),
+    conntrack: z
+        .strictObject({
+            max: z.int().min(65536).max(67108864).optional(),
+            buckets: z.int().min(16384).max(16777216).optional(),
+        })
+        .prefault({}),
+    modules: z.array(z.string().regex(/^[a-z0-9_-]+$/, { error: "must be a kernel module name" })).default([]),
+    wireguard: z.boolean().default(false),
+    image: z.string().min(1).optional(),
+    rootDir: z.string().startsWith("/").default("/host"),
+    ssh: z
+        .strictObject({
+            nodes: z.array(z.strictObject({ host: z.string().min(1), user: z.string().min(1).default("root"), port: port.default(22) })).min(1),
+            privateKey: secret,
+        })
+        .optional(),
+});
+
+export const calicoctlSchema = z.strictObject({
+    /** A calicoctl binary to use instead of downloading the release one. */
+    path: z.string().min(1).optional(),
+    /** Where downloaded binaries are kept between runs. */
+    cacheDir: z.string().min(1).optional(),
+    /** Mirror of the GitHub release download base URL. */
+    downloadBaseUrl: z.url().optional(),
+});
+
+/** Every top-level key, without the `calico:` prefix. */
+export const topLevelSchemas = {
+    version: z.enum(CALICO_VERSIONS).default("v3.31.3"),
+    kubernetesVersion: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(KUBERNETES_VERSIONS)),
+    cluster: clusterSchema,
+    network: networkSchema.prefault({}),
+    bgp: bgpSchema.prefault({}),
+    registry: registrySchema.optional(),
+    operator: operatorSchema.prefault({}),
+    monitoring: monitoringSchema.prefault({}),
+    nodePrep: nodePrepSchema.prefault({}),
+    calicoctl: calicoctlSchema.prefault({}),
+    kubeconfig: secret.optional(),
+    kubeContext: z.string().min(1).optional(),
+} as const;
+
+/** One object schema for the whole config, keyed without the prefix. */
+export const configSchema = z.strictObject(topLevelSchemas);
+
+/** The config after zod, before cross-field validation and profile resolution. */
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** Names of fields whose values are secrets wherever they appear. */
+export const SECRET_FIELDS: ReadonlySet<string> = new Set(["password", "privateKey", "grafanaAdminPassword", "kubeconfig"]);

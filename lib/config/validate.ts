@@ -1,0 +1,252 @@
+/**
+ * Rules that relate config fields to each other. Each runs only when the sections it reads parsed,
+ * so one bad section does not hide the errors of the others: every problem is reported at once.
+ */
+import { IssueCollector } from "./errors";
+import type { ParsedConfig } from "./schema";
+import { parseCidr, cidrContains, cidrsOverlap, addressInCidr, type Cidr } from "../model/cidr";
+import { CALICO_RELEASES, calicoVersionsFor, isSupportedPair } from "../model/versions";
+
+/** Sections that parsed; a failed section is undefined. */
+export type PartialConfig = { [K in keyof ParsedConfig]?: ParsedConfig[K] };
+
+const cidrs = (list: readonly string[]): Cidr[] => list.map((c) => parseCidr(c) as Cidr);
+
+/** Ports calico-node and Typha already listen on in the host network namespace. */
+const HOST_PORTS_IN_USE: Readonly<Record<number, string>> = {
+    179: "BGP",
+    5473: "Typha's client port",
+    9099: "Felix's health port",
+    9098: "Typha's health port",
+};
+
+/** Block size limits per family (Calico IPAM). */
+export const BLOCK_SIZE_RANGE = { 4: [20, 32], 6: [116, 128] } as const;
+
+/** Run every cross-field rule. */
+export function validateConfig(c: PartialConfig, out: IssueCollector): void {
+    versionRules(c, out);
+    clusterRules(c, out);
+    networkRules(c, out);
+    bgpRules(c, out);
+    monitoringRules(c, out);
+    nodePrepRules(c, out);
+}
+
+function versionRules(c: PartialConfig, out: IssueCollector): void {
+    if (!c.version || !c.kubernetesVersion) return;
+    if (!isSupportedPair(c.version, c.kubernetesVersion)) {
+        const release = CALICO_RELEASES[c.version];
+        const alternatives = calicoVersionsFor(c.kubernetesVersion);
+        out.error(
+            "calico:kubernetesVersion",
+            c.kubernetesVersion,
+            `Calico ${c.version} is not supported on Kubernetes ${c.kubernetesVersion}; it was tested on ${release.testedKubernetes.join(", ")} (${release.supportSource})` +
+                (alternatives.length ? `; use calico:version ${alternatives.join(" or ")}` : ""),
+        );
+    }
+}
+
+function familyRule(list: readonly string[], key: string, out: IssueCollector): void {
+    const fams = cidrs(list).map((x) => x.family);
+    if (fams.length === 2 && fams[0] === fams[1]) out.error(key, list, "a dual-stack list needs one IPv4 and one IPv6 CIDR");
+}
+
+function clusterRules(c: PartialConfig, out: IssueCollector): void {
+    const cl = c.cluster;
+    if (!cl) return;
+    familyRule(cl.podCidr, "calico:cluster.podCidr", out);
+    familyRule(cl.serviceCidr, "calico:cluster.serviceCidr", out);
+    for (const p of cidrs(cl.podCidr)) {
+        for (const s of cidrs(cl.serviceCidr)) {
+            if (cidrsOverlap(p, s)) out.error("calico:cluster.serviceCidr", s.text, `overlaps calico:cluster.podCidr ${p.text}; pods and Services need disjoint ranges`);
+        }
+    }
+    const seen = new Set<string>();
+    cl.nodes.forEach((n, i) => {
+        if (seen.has(n.name)) out.error(`calico:cluster.nodes[${i}].name`, n.name, "duplicate node name");
+        seen.add(n.name);
+    });
+    if (cl.nodes.length > cl.nodeCount) {
+        out.error("calico:cluster.nodes", `${cl.nodes.length} nodes`, `more nodes are declared than calico:cluster.nodeCount (${cl.nodeCount}); raise nodeCount or remove nodes`);
+    }
+}
+
+function networkRules(c: PartialConfig, out: IssueCollector): void {
+    const net = c.network;
+    if (!net) return;
+    if (net.dataplane === "nftables" && c.version && !CALICO_RELEASES[c.version].supportsNftables) {
+        out.error("calico:network.dataplane", net.dataplane, `the nftables dataplane needs Calico v3.29 or later; use calico:version v3.31.3 or dataplane iptables`);
+    }
+    if (net.dataplane === "bpf" && c.cluster && !c.cluster.apiServer) {
+        out.error(
+            "calico:cluster.apiServer",
+            undefined,
+            "the eBPF dataplane replaces kube-proxy and must reach the API server directly; set calico:cluster.apiServer.host (and port) to the API server's address, not the Service IP",
+        );
+    }
+    if (net.autodetection) {
+        const set = Object.entries(net.autodetection).filter(([, v]) => v !== undefined && v !== false);
+        if (set.length !== 1) {
+            out.error(
+                "calico:network.autodetection",
+                net.autodetection,
+                set.length === 0
+                    ? "set exactly one of firstFound, kubernetes, interface, skipInterface, canReach, cidrs"
+                    : `set exactly one autodetection method, found ${set.length}: ${set.map(([k]) => k).join(", ")}`,
+            );
+        }
+    }
+    const pools = net.ipPools;
+    if (!pools) return;
+    const pods = c.cluster ? cidrs(c.cluster.podCidr) : [];
+    const services = c.cluster ? cidrs(c.cluster.serviceCidr) : [];
+    const names = new Map<string, number>();
+    const parsed = pools.map((p) => parseCidr(p.cidr) as Cidr);
+    pools.forEach((pool, i) => {
+        const key = `calico:network.ipPools[${i}]`;
+        const cidr = parsed[i];
+        if (names.has(pool.name)) out.error(`${key}.name`, pool.name, `duplicate pool name (also ipPools[${names.get(pool.name)}])`);
+        names.set(pool.name, i);
+        if (c.cluster && !pods.some((p) => cidrContains(p, cidr))) {
+            out.error(`${key}.cidr`, pool.cidr, `must lie inside calico:cluster.podCidr (${c.cluster.podCidr.join(", ")}), the kubeadm podSubnet; pods outside it are not routed by kube-proxy`);
+        }
+        for (const s of services) {
+            if (cidrsOverlap(s, cidr)) out.error(`${key}.cidr`, pool.cidr, `overlaps calico:cluster.serviceCidr ${s.text}`);
+        }
+        for (let j = 0; j < i; j++) {
+            if (parsed[j].family === cidr.family && cidrsOverlap(parsed[j], cidr)) {
+                out.error(`${key}.cidr`, pool.cidr, `overlaps ipPools[${j}] (${pools[j].name}, ${parsed[j].text}); pools must be disjoint`);
+            }
+        }
+        if (pool.blockSize !== undefined) {
+            const [lo, hi] = BLOCK_SIZE_RANGE[cidr.family];
+            if (pool.blockSize < lo || pool.blockSize > hi) {
+                out.error(`${key}.blockSize`, pool.blockSize, `an IPv${cidr.family} block size must be ${lo}–${hi}`);
+            } else if (pool.blockSize < cidr.prefix) {
+                out.error(`${key}.blockSize`, pool.blockSize, `a /${pool.blockSize} block does not fit in the /${cidr.prefix} pool; use ${cidr.prefix} or more`);
+            }
+        }
+        const enc = pool.encapsulation;
+        if (enc?.startsWith("IPIP") && cidr.family === 6) {
+            out.error(`${key}.encapsulation`, enc, "IP-in-IP carries only IPv4; use VXLAN, VXLANCrossSubnet or None for an IPv6 pool");
+        }
+        if (!net.bgp && (enc === "None" || enc?.startsWith("IPIP"))) {
+            out.error(
+                `${key}.encapsulation`,
+                enc,
+                `${enc} needs BGP to distribute routes, and calico:network.bgp is false: pods would be unreachable across nodes; use VXLAN or VXLANCrossSubnet, or enable BGP`,
+            );
+        }
+    });
+    const v4Enc = new Set(pools.filter((_, i) => parsed[i].family === 4).map((p) => p.encapsulation?.replace("CrossSubnet", "")));
+    if (v4Enc.has("IPIP") && v4Enc.has("VXLAN")) {
+        out.warn("calico:network.ipPools", pools.map((p) => p.encapsulation), "IPv4 pools mix IPIP and VXLAN, so every node runs both overlays; keep this only while migrating from one to the other");
+    }
+    if (c.cluster) {
+        for (const p of pods) {
+            if (!parsed.some((x) => x.family === p.family)) out.error("calico:network.ipPools", pools.map((x) => x.cidr), `no pool for the IPv${p.family} pod CIDR ${p.text}`);
+        }
+    }
+}
+
+function bgpRules(c: PartialConfig, out: IssueCollector): void {
+    const bgp = c.bgp;
+    if (!bgp) return;
+    const bgpOn = c.network?.bgp ?? true;
+    if (!bgpOn && (bgp.mode === "routeReflector" || bgp.mode === "tor")) {
+        out.error("calico:bgp.mode", bgp.mode, "calico:network.bgp is false; route reflectors and top-of-rack peering need BGP. Enable it or use mode auto");
+    }
+    const rr = bgp.routeReflectors;
+    const wantsRr = bgp.mode === "routeReflector" || (bgp.mode === "auto" && !bgp.tor && (c.cluster?.nodeCount ?? 0) > 100);
+    if (bgpOn && wantsRr) {
+        const count = rr?.nodes.length ?? 0;
+        const min = rr?.allowSingleReflector ? 1 : 2;
+        if (count < min) {
+            out.error(
+                "calico:bgp.routeReflectors.nodes",
+                rr?.nodes,
+                count === 0
+                    ? `route-reflector mode${bgp.mode === "auto" ? ` (chosen for ${c.cluster?.nodeCount} nodes)` : ""} needs reflector nodes; name at least 2 (8–12 recommended for large clusters). With the mesh off and no reflectors every route would vanish`
+                    : "at least 2 reflectors are needed so that losing one keeps every node's routes; set allowSingleReflector: true to accept a single point of failure",
+            );
+        }
+    }
+    if (rr) {
+        const seen = new Set<string>();
+        rr.nodes.forEach((n, i) => {
+            if (seen.has(n)) out.error(`calico:bgp.routeReflectors.nodes[${i}]`, n, "listed twice");
+            seen.add(n);
+        });
+        if (c.cluster && rr.nodes.length > c.cluster.nodeCount) out.error("calico:bgp.routeReflectors.nodes", rr.nodes, `more reflectors than calico:cluster.nodeCount (${c.cluster.nodeCount})`);
+        const ranges = [...(c.cluster?.podCidr ?? []), ...(c.cluster?.serviceCidr ?? []), ...(c.network?.ipPools?.map((p) => p.cidr) ?? [])];
+        for (const r of ranges) {
+            if (addressInCidr(rr.clusterId, parseCidr(r) as Cidr)) {
+                out.error("calico:bgp.routeReflectors.clusterId", rr.clusterId, `lies inside ${r}; the cluster ID must be an IPv4 address not used by pods or Services (e.g. 244.0.0.1)`);
+            }
+        }
+        if (bgp.mode === "mesh" || bgp.mode === "tor") out.error("calico:bgp.routeReflectors", rr.nodes, `reflectors are configured but calico:bgp.mode is ${bgp.mode}; use mode routeReflector (or auto) or remove routeReflectors`);
+    }
+    if (bgp.tor) {
+        if (bgp.mode === "mesh" || bgp.mode === "routeReflector") out.error("calico:bgp.tor", bgp.tor.racks.map((r) => r.name), `racks are configured but calico:bgp.mode is ${bgp.mode}; use mode tor (or auto)`);
+        const racks = new Set<string>();
+        const nodeRack = new Map<string, string>();
+        bgp.tor.racks.forEach((rack, i) => {
+            if (racks.has(rack.name)) out.error(`calico:bgp.tor.racks[${i}].name`, rack.name, "duplicate rack name");
+            racks.add(rack.name);
+            rack.nodes.forEach((n, j) => {
+                if (nodeRack.has(n)) out.error(`calico:bgp.tor.racks[${i}].nodes[${j}]`, n, `node is already in rack ${nodeRack.get(n)}`);
+                nodeRack.set(n, rack.name);
+            });
+        });
+    } else if (bgp.mode === "tor") {
+        out.error("calico:bgp.tor", undefined, "top-of-rack mode needs calico:bgp.tor.racks, each with the switches its nodes peer with");
+    }
+    const names = new Map<string, string>();
+    const pods = (c.cluster?.podCidr ?? []).map((x) => parseCidr(x) as Cidr);
+    bgp.peers.forEach((p, i) => {
+        const key = `calico:bgp.peers[${i}]`;
+        if (names.has(p.name)) out.error(`${key}.name`, p.name, "duplicate peer name");
+        names.set(p.name, key);
+        if (pods.some((x) => addressInCidr(p.peerIP, x))) out.error(`${key}.peerIP`, p.peerIP, "lies inside calico:cluster.podCidr; a BGP peer is a router outside the pod network");
+    });
+    bgp.tor?.racks.forEach((rack, i) =>
+        rack.switches.forEach((s, j) => {
+            if (pods.some((x) => addressInCidr(s.peerIP, x))) out.error(`calico:bgp.tor.racks[${i}].switches[${j}].peerIP`, s.peerIP, "lies inside calico:cluster.podCidr; a switch is outside the pod network");
+        }),
+    );
+    const services = (c.cluster?.serviceCidr ?? []).map((x) => parseCidr(x) as Cidr);
+    bgp.advertise.serviceClusterIPs.forEach((s, i) => {
+        const cidr = parseCidr(s) as Cidr;
+        if (services.length && !services.some((x) => cidrContains(x, cidr))) {
+            out.error(`calico:bgp.advertise.serviceClusterIPs[${i}]`, s, `must lie inside calico:cluster.serviceCidr (${c.cluster?.serviceCidr.join(", ")})`);
+        }
+    });
+    if (!bgpOn && (bgp.peers.length || bgp.advertise.serviceClusterIPs.length || bgp.advertise.serviceExternalIPs.length || bgp.advertise.serviceLoadBalancerIPs.length)) {
+        out.error("calico:bgp.peers", bgp.peers.map((p) => p.name), "peers and service advertisement need BGP, and calico:network.bgp is false");
+    }
+}
+
+function monitoringRules(c: PartialConfig, out: IssueCollector): void {
+    const m = c.monitoring;
+    if (!m || !m.enabled) return;
+    if (m.felixMetricsPort === m.typhaMetricsPort) {
+        out.error("calico:monitoring.typhaMetricsPort", m.typhaMetricsPort, `equals felixMetricsPort; Felix and Typha both listen on the host network, so the ports must differ (defaults 9091 and 9093)`);
+    }
+    for (const key of ["felixMetricsPort", "typhaMetricsPort"] as const) {
+        const used = HOST_PORTS_IN_USE[m[key]];
+        if (used) out.error(`calico:monitoring.${key}`, m[key], `port ${m[key]} is already ${used} on every node's host network`);
+    }
+    if (m.install.grafana && !m.install.grafanaAdminPassword) {
+        out.error("calico:monitoring.install.grafanaAdminPassword", undefined, "installing Grafana needs an admin password: pulumi config set --secret --path calico:monitoring.install.grafanaAdminPassword <password>");
+    }
+}
+
+function nodePrepRules(c: PartialConfig, out: IssueCollector): void {
+    const np = c.nodePrep;
+    if (!np) return;
+    if (np.mode === "ssh" && !np.ssh) {
+        out.error("calico:nodePrep.ssh", undefined, "ssh mode needs calico:nodePrep.ssh.nodes and calico:nodePrep.ssh.privateKey (a secret)");
+    }
+    if (np.mode !== "ssh" && np.ssh) out.warn("calico:nodePrep.ssh", np.ssh.nodes.map((n) => n.host), `ignored because calico:nodePrep.mode is ${np.mode}`);
+}

@@ -1,0 +1,9 @@
+/**
+ * BGP topology maths: session counts for each layout. The full planner (per-node peers, reflector
+ * reachability, rack coverage) builds on these.
+ */
+
+/** Sessions in a full node-to-node mesh: n(n−1)/2. */
+export function meshSessions(nodes: number): number {
+    return (nodes * (nodes - 1)) / 2;
+}

@@ -1,0 +1,104 @@
+/**
+ * The Calico releases this project can install, with everything that is pinned to them.
+ *
+ * Kept as data so that the config schema, the plan command and the Pulumi program all read the
+ * same matrix; adding a release is adding an entry here plus its CRDs to the schema tests.
+ */
+
+/** A Calico release this project supports. */
+export type CalicoVersion = "v3.31.3" | "v3.27.3";
+
+/** A Kubernetes minor version this project supports (the best-practice guide's restriction). */
+export type KubernetesVersion = "1.28" | "1.33" | "1.34";
+
+/** Everything pinned to one Calico release. */
+export interface CalicoRelease {
+    /** The Calico tag, e.g. "v3.31.3". */
+    readonly version: CalicoVersion;
+    /** The tigera-operator image tag that ships with this release. */
+    readonly operatorVersion: string;
+    /** Fully qualified operator image, as in the release's tigera-operator.yaml. */
+    readonly operatorImage: string;
+    /**
+     * Official manifest with the operator Namespace, RBAC and Deployment. For v3.27.3 it also embeds
+     * every CRD; from v3.31 the CRDs moved out into `crdsManifestUrl`.
+     */
+    readonly operatorManifestUrl: string;
+    /** The separate CRD manifest, applied strictly before the operator (undefined when embedded). */
+    readonly crdsManifestUrl?: string;
+    /** Kubernetes minor versions the release was tested against, from its published requirements page. */
+    readonly testedKubernetes: readonly string[];
+    /** Where `testedKubernetes` comes from. */
+    readonly supportSource: string;
+    /** Whether the Installation CRD knows `linuxDataplane: Nftables` (added in v3.29). */
+    readonly supportsNftables: boolean;
+    /** Whether Installation `calicoNetwork.ipPools[].name` exists (added in v3.28; older CRDs prune it). */
+    readonly ipPoolNames: boolean;
+    /**
+     * Whether the operator can manage kube-proxy and bootstrap the API endpoint for eBPF itself
+     * (`kubeProxyManagement` / `bpfNetworkBootstrap`, added in v3.30).
+     */
+    readonly operatorManagesKubeProxy: boolean;
+}
+
+const RAW = "https://raw.githubusercontent.com/projectcalico/calico";
+
+/**
+ * The support matrix. Sources (each release's "System requirements" page, Kubernetes section):
+ * - Calico v3.27: "tested against Kubernetes v1.27, v1.28, v1.29"
+ *   https://docs.tigera.io/archive/v3.27/getting-started/kubernetes/requirements
+ * - Calico v3.31: "tested against Kubernetes v1.32, v1.33, v1.34" (v1.35 was added to the list later)
+ *   https://docs.tigera.io/calico/3.31/getting-started/kubernetes/requirements
+ * The best-practice guide restricts us to Kubernetes 1.28, 1.33 and 1.34, so the supported pairs are
+ * v3.27.3 × 1.28, v3.31.3 × 1.33 and v3.31.3 × 1.34.
+ */
+export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
+    "v3.31.3": {
+        version: "v3.31.3",
+        operatorVersion: "v1.40.3",
+        operatorImage: "quay.io/tigera/operator:v1.40.3",
+        operatorManifestUrl: `${RAW}/v3.31.3/manifests/tigera-operator.yaml`,
+        crdsManifestUrl: `${RAW}/v3.31.3/manifests/operator-crds.yaml`,
+        testedKubernetes: ["1.32", "1.33", "1.34"],
+        supportSource: "https://docs.tigera.io/calico/3.31/getting-started/kubernetes/requirements",
+        supportsNftables: true,
+        ipPoolNames: true,
+        operatorManagesKubeProxy: true,
+    },
+    "v3.27.3": {
+        version: "v3.27.3",
+        operatorVersion: "v1.32.7",
+        operatorImage: "quay.io/tigera/operator:v1.32.7",
+        operatorManifestUrl: `${RAW}/v3.27.3/manifests/tigera-operator.yaml`,
+        testedKubernetes: ["1.27", "1.28", "1.29"],
+        supportSource: "https://docs.tigera.io/archive/v3.27/getting-started/kubernetes/requirements",
+        supportsNftables: false,
+        ipPoolNames: false,
+        operatorManagesKubeProxy: false,
+    },
+};
+
+/** Calico versions in order of preference (the first is the default). */
+export const CALICO_VERSIONS = ["v3.31.3", "v3.27.3"] as const satisfies readonly CalicoVersion[];
+
+/** Kubernetes versions this project supports at all. */
+export const KUBERNETES_VERSIONS = ["1.28", "1.33", "1.34"] as const satisfies readonly KubernetesVersion[];
+
+/** True when `calico` was tested upstream against Kubernetes `kubernetes`. */
+export function isSupportedPair(calico: CalicoVersion, kubernetes: string): boolean {
+    return CALICO_RELEASES[calico].testedKubernetes.includes(kubernetes);
+}
+
+/** The Calico versions that support a Kubernetes version, for error messages. */
+export function calicoVersionsFor(kubernetes: string): CalicoVersion[] {
+    return CALICO_VERSIONS.filter((v) => isSupportedPair(v, kubernetes));
+}
+
+/**
+ * Release URL of the calicoctl binary for an OS and architecture, as the guide downloads it.
+ * `arch` uses Go's names (amd64, arm64, ppc64le, s390x).
+ */
+export function calicoctlDownloadUrl(version: CalicoVersion, os: string, arch: string): string {
+    const suffix = os === "windows" ? ".exe" : "";
+    return `https://github.com/projectcalico/calico/releases/download/${version}/calicoctl-${os}-${arch}${suffix}`;
+}

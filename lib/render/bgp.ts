@@ -1,0 +1,272 @@
+/**
+ * The BGP fabric: projectcalico.org/v3 objects applied with calicoctl, node labels through
+ * NodePatch, and peer passwords through a Kubernetes Secret. The order of the returned resources and
+ * their dependsOn implement the hitless migrations:
+ *
+ * - Turning the mesh off (route reflectors, top of rack): labels, annotations, BGPPeers and
+ *   CalicoNodeStatus probes first; then a bounded wait until the new sessions are Established;
+ *   only then the BGPConfiguration with nodeToNodeMeshEnabled=false. A failed wait fails the update
+ *   and the mesh stays on.
+ * - Turning the mesh on: the BGPConfiguration depends on nothing the old topology had, so Pulumi
+ *   updates it first and deletes the old peers and labels last (deletes always follow creates and
+ *   updates in a Pulumi update).
+ */
+import type { ClusterSettings, ResolvedPeer } from "../config/settings";
+import { compact, kubernetesType, type K8sObject } from "./objects";
+import { applyCommand, calicoctlPrelude, CALICOCTL_ENV, patchCommand, shQuote } from "./calicoctl";
+import { CALICO_NAMESPACE } from "./operator";
+import { INSTALLATION_RESOURCES } from "./installation";
+import { TYPES, type PlannedResource } from "./plan";
+
+/** Node label and annotation that designate a route reflector (Calico docs and the guide). */
+export const RR_LABEL = "route-reflector";
+export const RR_CLUSTER_ID_ANNOTATION = "projectcalico.org/RouteReflectorClusterID";
+/** Secret holding BGP passwords, in calico-node's namespace so it may read it. */
+export const BGP_SECRET = "bgp-passwords";
+
+const V3 = "projectcalico.org/v3";
+const READY = [INSTALLATION_RESOURCES.installation, INSTALLATION_RESOURCES.apiServer];
+
+/** Resource names. */
+export const BGP_RESOURCES = {
+    configuration: "bgpconfiguration-default",
+    rrPeer: "bgppeer-peer-with-route-reflectors",
+    wait: "wait-bgp-sessions",
+    secret: "bgp-passwords",
+    role: "bgp-passwords-reader",
+    roleBinding: "bgp-passwords-reader",
+} as const;
+
+/** BGPConfiguration `default`. */
+export function renderBgpConfiguration(s: ClusterSettings): K8sObject {
+    const b = s.bgp;
+    const cidrs = (list: readonly string[]) => (list.length ? list.map((cidr) => ({ cidr })) : undefined);
+    return {
+        apiVersion: V3,
+        kind: "BGPConfiguration",
+        metadata: { name: "default" },
+        spec: compact({
+            logSeverityScreen: b.logSeverityScreen,
+            nodeToNodeMeshEnabled: b.meshEnabled,
+            asNumber: b.asNumber,
+            listenPort: b.listenPort,
+            serviceClusterIPs: cidrs(b.advertise.serviceClusterIPs),
+            serviceExternalIPs: cidrs(b.advertise.serviceExternalIPs),
+            serviceLoadBalancerIPs: cidrs(b.advertise.serviceLoadBalancerIPs),
+        }),
+    };
+}
+
+/** BGPPeer that makes every node (reflectors included) peer with every reflector. */
+export function renderRouteReflectorPeer(): K8sObject {
+    return {
+        apiVersion: V3,
+        kind: "BGPPeer",
+        metadata: { name: "peer-with-route-reflectors" },
+        spec: { nodeSelector: "all()", peerSelector: `${RR_LABEL} == 'true'` },
+    };
+}
+
+/** BGPPeer for an external router or ToR switch; the password is a reference, never the value. */
+export function renderExternalPeer(p: ResolvedPeer): K8sObject {
+    return {
+        apiVersion: V3,
+        kind: "BGPPeer",
+        metadata: { name: p.name },
+        spec: compact({
+            peerIP: p.peerIP,
+            asNumber: p.asNumber,
+            nodeSelector: p.nodeSelector,
+            keepOriginalNextHop: p.keepOriginalNextHop,
+            maxRestartTime: p.maxRestartTime,
+            password: p.password ? { secretKeyRef: { name: BGP_SECRET, key: p.name } } : undefined,
+        }),
+    };
+}
+
+/** Probe that makes calico-node report its BGP sessions (CalicoNodeStatus). */
+export function renderNodeStatus(node: string): K8sObject {
+    return {
+        apiVersion: V3,
+        kind: "CalicoNodeStatus",
+        metadata: { name: `bgp-status-${node}` },
+        spec: { node, classes: ["BGP"], updatePeriodSeconds: 10 },
+    };
+}
+
+/** Label (and annotation) patch on a Kubernetes Node. */
+function nodePatch(name: string, labels: Record<string, string>, annotations?: Record<string, string>): K8sObject {
+    return { apiVersion: "v1", kind: "Node", metadata: compact({ name, labels, annotations }) };
+}
+
+/**
+ * Script that waits until each probed node reports at least `min` Established sessions that are not
+ * node-to-node mesh sessions, on `stable` consecutive polls (so a flapping session does not pass),
+ * or fails after the timeout. It reads CalicoNodeStatus through calicoctl and counts with node,
+ * which is always present where a Pulumi TypeScript program runs.
+ */
+export function renderWaitScript(s: ClusterSettings, nodes: readonly string[]): string {
+    const m = s.bgp.migration;
+    const count =
+        `node -e 'let d="";process.stdin.on("data",c=>d+=c).on("end",()=>{let n=0;try{const b=(JSON.parse(d).status||{}).bgp||{};` +
+        `for(const p of [...(b.peersV4||[]),...(b.peersV6||[])])if(p.state==="Established"&&p.type!=="NodeMesh")n++}catch(e){}console.log(n)})'`;
+    return [
+        `timeout=${m.waitTimeoutSeconds}`,
+        `interval=${m.pollIntervalSeconds}`,
+        `min=${m.minEstablishedPerReflector}`,
+        `stable=3`,
+        `deadline=$(( $(date +%s) + timeout ))`,
+        `for node in ${nodes.map(shQuote).join(" ")}; do`,
+        `  ok=0`,
+        `  while [ "$ok" -lt "$stable" ]; do`,
+        `    n=$("$calicoctl" get caliconodestatus "bgp-status-$node" -o json 2>/dev/null | ${count} || echo 0)`,
+        `    if [ "$n" -ge "$min" ]; then ok=$((ok + 1)); else ok=0; fi`,
+        `    [ "$ok" -ge "$stable" ] && break`,
+        `    if [ "$(date +%s)" -ge "$deadline" ]; then`,
+        `      echo "BGP sessions not Established on $node after \${timeout}s (have $n, need $min on $stable consecutive checks); the node-to-node mesh stays on. Check 'calicoctl get caliconodestatus bgp-status-$node -o yaml' and TCP 179 between nodes, then run pulumi up again (calico:bgp.migration.waitTimeoutSeconds sets the wait)." >&2`,
+        `      exit 1`,
+        `    fi`,
+        `    sleep "$interval"`,
+        `  done`,
+        `  echo "$node: $n BGP sessions Established"`,
+        `done`,
+    ].join("\n");
+}
+
+/** Nodes whose sessions must be up before the mesh may go: reflectors, or one listed node per rack. */
+export function probeNodes(s: ClusterSettings): string[] {
+    if (s.bgp.mode === "routeReflector") return [...s.bgp.routeReflectors.nodes];
+    if (s.bgp.mode === "tor") return s.bgp.racks.filter((r) => r.nodes.length).map((r) => r.nodes[0]);
+    return [];
+}
+
+/** Every BGP resource, in order, with dependencies that encode the migration rules above. */
+export function planBgp(s: ClusterSettings): PlannedResource[] {
+    if (s.bgp.mode === "disabled") return [];
+    const out: PlannedResource[] = [];
+    const meshOffPrereqs: string[] = [];
+    const cmd = (name: string, object: K8sObject, dependsOn: string[]): void => {
+        out.push({ name, type: TYPES.localCommand, component: "bgp", dependsOn, spec: applyCommand(s, object) });
+    };
+    const patch = (name: string, object: K8sObject, dependsOn: string[]): void => {
+        out.push({ name, type: kubernetesType("v1", "NodePatch"), component: "bgp", dependsOn, spec: { kind: "object", object, patch: true } });
+    };
+
+    if (s.bgp.mode === "routeReflector") {
+        const rr = s.bgp.routeReflectors;
+        for (const node of rr.nodes) {
+            const name = `rr-node-${node}`;
+            patch(name, nodePatch(node, { [RR_LABEL]: "true" }, { [RR_CLUSTER_ID_ANNOTATION]: rr.clusterId }), [...READY]);
+            meshOffPrereqs.push(name);
+        }
+        cmd(BGP_RESOURCES.rrPeer, renderRouteReflectorPeer(), [...READY]);
+        meshOffPrereqs.push(BGP_RESOURCES.rrPeer);
+    }
+
+    if (s.bgp.mode === "tor") {
+        for (const rack of s.bgp.racks) {
+            for (const node of rack.nodes) {
+                const name = `rack-node-${node}`;
+                patch(name, nodePatch(node, { [s.bgp.rackLabel]: rack.name }), [...READY]);
+                meshOffPrereqs.push(name);
+                if (rack.asNumber !== undefined) {
+                    // AS-per-rack: the Calico Node resource carries the node's own AS.
+                    const asName = `node-as-${node}`;
+                    out.push({
+                        name: asName,
+                        type: TYPES.localCommand,
+                        component: "bgp",
+                        dependsOn: [...READY],
+                        spec: patchCommand(s, "node", node, { spec: { bgp: { asNumber: rack.asNumber } } }, { spec: { bgp: { asNumber: null } } }),
+                    });
+                    meshOffPrereqs.push(asName);
+                }
+            }
+        }
+    }
+
+    const withPassword = s.bgp.peers.filter((p) => p.password);
+    const secretDeps: string[] = [];
+    if (withPassword.length) {
+        out.push({
+            name: BGP_RESOURCES.secret,
+            type: kubernetesType("v1", "Secret"),
+            component: "bgp",
+            dependsOn: [...READY],
+            spec: {
+                kind: "object",
+                object: {
+                    apiVersion: "v1",
+                    kind: "Secret",
+                    metadata: { name: BGP_SECRET, namespace: CALICO_NAMESPACE },
+                    type: "Opaque",
+                    stringData: Object.fromEntries(withPassword.map((p) => [p.name, p.password])),
+                },
+            },
+        });
+        out.push({
+            name: BGP_RESOURCES.role,
+            type: kubernetesType("rbac.authorization.k8s.io/v1", "Role"),
+            component: "bgp",
+            dependsOn: [...READY],
+            spec: {
+                kind: "object",
+                object: {
+                    apiVersion: "rbac.authorization.k8s.io/v1",
+                    kind: "Role",
+                    metadata: { name: "bgp-passwords-reader", namespace: CALICO_NAMESPACE },
+                    rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [BGP_SECRET], verbs: ["watch", "list", "get"] }],
+                },
+            },
+        });
+        out.push({
+            name: `${BGP_RESOURCES.roleBinding}-binding`,
+            type: kubernetesType("rbac.authorization.k8s.io/v1", "RoleBinding"),
+            component: "bgp",
+            dependsOn: [BGP_RESOURCES.role],
+            spec: {
+                kind: "object",
+                object: {
+                    apiVersion: "rbac.authorization.k8s.io/v1",
+                    kind: "RoleBinding",
+                    metadata: { name: "bgp-passwords-reader", namespace: CALICO_NAMESPACE },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "bgp-passwords-reader" },
+                    subjects: [{ kind: "ServiceAccount", name: "calico-node", namespace: CALICO_NAMESPACE }],
+                },
+            },
+        });
+        secretDeps.push(BGP_RESOURCES.secret, `${BGP_RESOURCES.roleBinding}-binding`);
+    }
+
+    for (const p of s.bgp.peers) {
+        const name = `bgppeer-${p.name}`;
+        cmd(name, renderExternalPeer(p), [...READY, ...(p.password ? secretDeps : [])]);
+        if (p.rack) meshOffPrereqs.push(name);
+    }
+
+    const probes = s.bgp.meshEnabled ? [] : probeNodes(s);
+    for (const node of probes) {
+        const name = `bgp-status-${node}`;
+        cmd(name, renderNodeStatus(node), [...READY]);
+        meshOffPrereqs.push(name);
+    }
+
+    const configDeps: string[] = [...READY];
+    if (!s.bgp.meshEnabled && probes.length) {
+        const script = renderWaitScript(s, probes);
+        const run = `${calicoctlPrelude(s)}\n${script}`;
+        out.push({
+            name: BGP_RESOURCES.wait,
+            type: TYPES.localCommand,
+            component: "bgp",
+            dependsOn: [...meshOffPrereqs],
+            // Re-run whenever the probed set changes: an update runs the same wait.
+            spec: { kind: "localCommand", create: run, update: run, environment: CALICOCTL_ENV, needsKubeconfig: true, script },
+        });
+        configDeps.push(BGP_RESOURCES.wait);
+    } else if (!s.bgp.meshEnabled) {
+        configDeps.push(...meshOffPrereqs);
+    }
+    cmd(BGP_RESOURCES.configuration, renderBgpConfiguration(s), configDeps);
+    return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * Shell text for the calicoctl Command resources. Everything here is a pure function of settings,
+ * so the same config yields the same bytes and a second preview shows no diff. The binary is
+ * resolved inside the script at apply time (given path, or the cached release binary, downloaded on
+ * first use), never on the Pulumi host at preview time.
+ */
+import type { ClusterSettings } from "../config/settings";
+import { toYaml, type K8sObject } from "./objects";
+import type { LocalCommandSpec } from "./plan";
+
+/** Default cache directory, relative to the project so command text is the same on every machine. */
+export const DEFAULT_CALICOCTL_CACHE = ".calicoctl";
+/** Default release download base. */
+export const DEFAULT_DOWNLOAD_BASE = "https://github.com/projectcalico/calico/releases/download";
+
+/** Quote for POSIX sh. */
+export function shQuote(s: string): string {
+    return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Script prelude: sets $calicoctl to a verified calicoctl of the selected version, and points
+ * KUBECONFIG at a private temp file when the kubeconfig comes from the (secret) environment.
+ */
+export function calicoctlPrelude(s: ClusterSettings): string {
+    const want = s.calicoVersion;
+    const lines = ["set -eu", `want=${want}`];
+    if (s.calicoctl.path) {
+        lines.push(`calicoctl=${shQuote(s.calicoctl.path)}`);
+        lines.push(`[ -x "$calicoctl" ] || { echo "calicoctl: calico:calicoctl.path $calicoctl is not an executable file" >&2; exit 1; }`);
+    } else {
+        const dir = `${s.calicoctl.cacheDir ?? DEFAULT_CALICOCTL_CACHE}/${want}`;
+        const base = s.calicoctl.downloadBaseUrl ?? DEFAULT_DOWNLOAD_BASE;
+        lines.push(
+            `os=$(uname -s | tr '[:upper:]' '[:lower:]')`,
+            `case $(uname -m) in x86_64|amd64) arch=amd64;; aarch64|arm64) arch=arm64;; ppc64le) arch=ppc64le;; s390x) arch=s390x;; *) echo "calicoctl: no release binary for architecture $(uname -m); set calico:calicoctl.path" >&2; exit 1;; esac`,
+            `dir=${shQuote(dir)}`,
+            `calicoctl="$dir/calicoctl-$os-$arch"`,
+            `if [ ! -x "$calicoctl" ]; then`,
+            `  mkdir -p "$dir"`,
+            `  url=${shQuote(base)}"/$want/calicoctl-$os-$arch"`,
+            `  if command -v curl >/dev/null 2>&1; then fetch="curl -fsSL -o"; elif command -v wget >/dev/null 2>&1; then fetch="wget -q -O"; else echo "calicoctl: neither curl nor wget is installed to download $url; install one or set calico:calicoctl.path" >&2; exit 1; fi`,
+            `  $fetch "$calicoctl.part" "$url" || { rm -f "$calicoctl.part"; echo "calicoctl: cannot download $url; set calico:calicoctl.path to a calicoctl $want binary or calico:calicoctl.downloadBaseUrl to a mirror" >&2; exit 1; }`,
+            `  chmod +x "$calicoctl.part" && mv "$calicoctl.part" "$calicoctl"`,
+            `fi`,
+        );
+    }
+    lines.push(
+        `got=$("$calicoctl" version 2>/dev/null | sed -n 's/^Client Version:[[:space:]]*//p' | head -n 1 || true)`,
+        `[ "$got" = "$want" ] || { echo "calicoctl: $calicoctl reports client version '$got', expected $want" >&2; exit 1; }`,
+        `export DATASTORE_TYPE=kubernetes`,
+        `if [ -n "\${CALICO_KUBECONFIG:-}" ]; then kc=$(mktemp); trap 'rm -f "$kc"' EXIT; printf '%s' "$CALICO_KUBECONFIG" > "$kc"; export KUBECONFIG="$kc"; fi`,
+    );
+    return lines.join("\n");
+}
+
+/** Environment shared by every calicoctl command (the kubeconfig is added as a secret by the shell). */
+export const CALICOCTL_ENV: Readonly<Record<string, string>> = { DATASTORE_TYPE: "kubernetes" };
+
+/** `calicoctl apply` on create/update, `delete --skip-not-exists` on delete; the object on stdin. */
+export function applyCommand(s: ClusterSettings, object: K8sObject): LocalCommandSpec {
+    const prelude = calicoctlPrelude(s);
+    const apply = `${prelude}\n"$calicoctl" apply -f -`;
+    return {
+        kind: "localCommand",
+        create: apply,
+        update: apply,
+        delete: `${prelude}\n"$calicoctl" delete --skip-not-exists -f -`,
+        stdin: toYaml(object),
+        environment: CALICOCTL_ENV,
+        needsKubeconfig: true,
+        object,
+    };
+}
+
+/**
+ * `calicoctl patch` (a merge) for objects Calico owns and fills with defaults (FelixConfiguration,
+ * KubeControllersConfiguration, Node): replacing them would wipe fields we do not manage. The patch
+ * JSON arrives on stdin; delete patches the same fields back to null so Calico's defaults return.
+ */
+export function patchCommand(s: ClusterSettings, resource: string, name: string, patch: Record<string, unknown>, undo: Record<string, unknown>): LocalCommandSpec {
+    const prelude = calicoctlPrelude(s);
+    const run = `${prelude}\n"$calicoctl" patch ${resource} ${shQuote(name)} --patch "$(cat)"`;
+    return {
+        kind: "localCommand",
+        create: run,
+        update: run,
+        delete: `${prelude}\n"$calicoctl" patch ${resource} ${shQuote(name)} --patch ${shQuote(JSON.stringify(undo))} || true`,
+        stdin: JSON.stringify(patch),
+        environment: CALICOCTL_ENV,
+        needsKubeconfig: true,
+    };
+}

@@ -1,0 +1,19 @@
+/**
+ * The whole plan for a stack: every resource in registration order. Node preparation comes first
+ * (NetworkManager must let go of Calico's interfaces before calico-node creates them), then the
+ * operator, the Installation, the BGP fabric and monitoring.
+ */
+import type { ClusterSettings } from "../config/settings";
+import { renderOperator } from "./operator";
+import { planInstallation } from "./installation";
+import { planBgp } from "./bgp";
+import type { PlannedResource } from "./plan";
+
+/** Build the ordered plan. */
+export function buildPlan(s: ClusterSettings): PlannedResource[] {
+    const nodePrep: PlannedResource[] = [];
+    const operator = renderOperator(s);
+    const installation = planInstallation(s, nodePrep.map((r) => r.name));
+    const bgp = planBgp(s);
+    return [...nodePrep, ...operator, ...installation, ...bgp];
+}

@@ -1,0 +1,154 @@
+/**
+ * The operator custom resources: Installation `default` and APIServer `default`, plus what the eBPF
+ * dataplane needs (the API endpoint ConfigMap and, before v3.30, kube-proxy moved off Calico nodes).
+ */
+import type { ClusterSettings } from "../config/settings";
+import { compact, kubernetesType, type K8sObject } from "./objects";
+import { OPERATOR_NAMESPACE, OPERATOR_RESOURCES } from "./operator";
+import type { PlannedResource } from "./plan";
+
+/**
+ * Readiness: the operator copies its TigeraStatus conditions onto the Installation, renaming
+ * Available to Ready (tigera/operator pkg/controller/status `UpdateStatusCondition`), so
+ * `condition=Ready` holds once calico-node, Typha and kube-controllers are all up.
+ */
+export const INSTALLATION_WAIT_FOR = "condition=Ready";
+/** The APIServer controller sets `status.state: Ready` once the Calico API server is available. */
+export const APISERVER_WAIT_FOR = "jsonpath={.status.state}=Ready";
+
+/** Resource names. */
+export const INSTALLATION_RESOURCES = {
+    installation: "installation",
+    apiServer: "apiserver",
+    servicesEndpoint: "kubernetes-services-endpoint",
+    kubeProxyPatch: "kube-proxy-off-calico-nodes",
+} as const;
+
+const DATAPLANE = { iptables: "Iptables", nftables: "Nftables", bpf: "BPF" } as const;
+
+/** Installation `default` from settings. */
+export function renderInstallation(s: ClusterSettings): K8sObject {
+    const net = s.network;
+    const ad = net.autodetection;
+    const bpf = net.dataplane === "bpf";
+    const calicoNetwork = compact({
+        bgp: net.bgp ? "Enabled" : "Disabled",
+        linuxDataplane: DATAPLANE[net.dataplane],
+        // From v3.30 the operator disables kube-proxy itself for eBPF (and re-enables it when leaving).
+        kubeProxyManagement: bpf && s.release.operatorManagesKubeProxy ? "Enabled" : undefined,
+        hostPorts: net.hostPorts ? "Enabled" : "Disabled",
+        mtu: net.mtu,
+        nodeAddressAutodetectionV4: ad ? compact({ ...ad }) : undefined,
+        ipPools: net.ipPools.map((p) =>
+            compact({
+                // Pool names arrived in the v3.28 CRD; older operators would prune the field.
+                name: s.release.ipPoolNames ? p.name : undefined,
+                cidr: p.cidr,
+                blockSize: p.blockSize,
+                encapsulation: p.encapsulation,
+                natOutgoing: p.natOutgoing ? "Enabled" : "Disabled",
+                nodeSelector: p.nodeSelector,
+                disableBGPExport: p.disableBGPExport ? true : undefined,
+            }),
+        ),
+    });
+    const spec = compact({
+        variant: "Calico",
+        calicoNetwork,
+        registry: s.registry?.url,
+        imagePath: s.registry?.imagePath,
+        imagePullSecrets: s.registry?.pullSecrets.length ? s.registry.pullSecrets.map((name) => ({ name })) : undefined,
+        controlPlaneReplicas: net.controlPlaneReplicas,
+        nodeMetricsPort: s.monitoring.enabled ? s.monitoring.felixMetricsPort : undefined,
+        typhaMetricsPort: s.monitoring.enabled ? s.monitoring.typhaMetricsPort : undefined,
+        serviceCIDRs: [...s.cluster.serviceCidrs],
+    });
+    return {
+        apiVersion: "operator.tigera.io/v1",
+        kind: "Installation",
+        metadata: { name: "default", annotations: { "pulumi.com/waitFor": INSTALLATION_WAIT_FOR } },
+        spec,
+    };
+}
+
+/** APIServer `default`: serves projectcalico.org/v3, which calicoctl and kubectl use. */
+export function renderApiServer(): K8sObject {
+    return {
+        apiVersion: "operator.tigera.io/v1",
+        kind: "APIServer",
+        metadata: { name: "default", annotations: { "pulumi.com/waitFor": APISERVER_WAIT_FOR } },
+        spec: {},
+    };
+}
+
+/**
+ * The eBPF dataplane replaces kube-proxy, so calico-node must reach the API server without the
+ * Service IP; the operator reads the address from this ConfigMap.
+ */
+export function renderServicesEndpoint(s: ClusterSettings): K8sObject | undefined {
+    if (s.network.dataplane !== "bpf" || !s.cluster.apiServer) return undefined;
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "kubernetes-services-endpoint", namespace: OPERATOR_NAMESPACE },
+        data: { KUBERNETES_SERVICE_HOST: s.cluster.apiServer.host, KUBERNETES_SERVICE_PORT: String(s.cluster.apiServer.port) },
+    };
+}
+
+/**
+ * Before v3.30 the operator cannot manage kube-proxy: Calico's eBPF guide moves kube-proxy off
+ * Calico nodes with a nodeSelector no node carries. A Patch, because kubeadm owns the DaemonSet.
+ */
+export function renderKubeProxyPatch(s: ClusterSettings): K8sObject | undefined {
+    if (s.network.dataplane !== "bpf" || s.release.operatorManagesKubeProxy) return undefined;
+    return {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "kube-proxy", namespace: "kube-system", annotations: { "pulumi.com/patchForce": "true" } },
+        spec: { template: { spec: { nodeSelector: { "non-calico": "true" } } } },
+    };
+}
+
+/** Every installation resource, after the operator (and node preparation, when given). */
+export function planInstallation(s: ClusterSettings, after: readonly string[] = []): PlannedResource[] {
+    const out: PlannedResource[] = [];
+    const endpoint = renderServicesEndpoint(s);
+    if (endpoint) {
+        out.push({
+            name: INSTALLATION_RESOURCES.servicesEndpoint,
+            type: kubernetesType("v1", "ConfigMap"),
+            component: "installation",
+            dependsOn: [OPERATOR_RESOURCES.operator],
+            spec: { kind: "object", object: endpoint },
+        });
+    }
+    const install = renderInstallation(s);
+    out.push({
+        name: INSTALLATION_RESOURCES.installation,
+        type: kubernetesType(install.apiVersion, install.kind),
+        component: "installation",
+        dependsOn: [OPERATOR_RESOURCES.operator, ...(endpoint ? [INSTALLATION_RESOURCES.servicesEndpoint] : []), ...after],
+        spec: { kind: "object", object: install },
+    });
+    const api = renderApiServer();
+    out.push({
+        name: INSTALLATION_RESOURCES.apiServer,
+        type: kubernetesType(api.apiVersion, api.kind),
+        component: "installation",
+        // The API server runs on the pod network, so it can only come up after the Installation.
+        dependsOn: [OPERATOR_RESOURCES.operator, INSTALLATION_RESOURCES.installation],
+        spec: { kind: "object", object: api },
+    });
+    const kp = renderKubeProxyPatch(s);
+    if (kp) {
+        out.push({
+            name: INSTALLATION_RESOURCES.kubeProxyPatch,
+            type: kubernetesType(kp.apiVersion, `${kp.kind}Patch`),
+            component: "installation",
+            // Only once eBPF is up does kube-proxy become redundant.
+            dependsOn: [INSTALLATION_RESOURCES.installation],
+            spec: { kind: "object", object: kp, patch: true },
+        });
+    }
+    return out;
+}

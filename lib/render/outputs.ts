@@ -1,0 +1,80 @@
+/**
+ * Stack outputs, computed purely from settings so that `plan --json` shows exactly what other
+ * projects will read through a StackReference. No secret ever appears here.
+ */
+import type { ClusterSettings } from "../config/settings";
+import { CALICO_NAMESPACE, OPERATOR_NAMESPACE } from "./operator";
+
+/** A metrics endpoint other projects can scrape or allow in policy. */
+export interface MetricsEndpoint {
+    /** Service name. */
+    readonly service: string;
+    /** Service namespace. */
+    readonly namespace: string;
+    /** Port number. */
+    readonly port: number;
+    /** Port name on the Service. */
+    readonly portName: string;
+}
+
+/** Everything the stack exports. */
+export interface CalicoOutputs {
+    readonly calicoVersion: string;
+    readonly operatorVersion: string;
+    readonly kubernetesVersion: string;
+    readonly operatorNamespace: string;
+    readonly calicoNamespace: string;
+    readonly podCidrs: string[];
+    readonly serviceCidrs: string[];
+    readonly ipPools: { name: string; cidr: string; blockSize: number; encapsulation: string; natOutgoing: boolean; nodeSelector: string }[];
+    readonly bgp: {
+        mode: string;
+        asNumber: number;
+        meshEnabled: boolean;
+        routeReflectorNodes: string[];
+        routeReflectorClusterId: string | null;
+        peers: { name: string; peerIP: string; asNumber: number; nodeSelector: string }[];
+    };
+    readonly expectedTyphaReplicas: number;
+    readonly metrics: { felix: MetricsEndpoint; typha: MetricsEndpoint; kubeControllers: MetricsEndpoint } | null;
+    readonly dashboards: string[];
+}
+
+/** Names of the metrics Services (Typha's and kube-controllers' are the operator's own). */
+export const METRICS_SERVICES = {
+    felix: "calico-felix-metrics",
+    typha: "calico-typha-metrics",
+    kubeControllers: "calico-kube-controllers-metrics",
+} as const;
+
+/** Compute the outputs. */
+export function computeOutputs(s: ClusterSettings, dashboards: readonly string[] = []): CalicoOutputs {
+    const m = s.monitoring;
+    return {
+        calicoVersion: s.calicoVersion,
+        operatorVersion: s.release.operatorVersion,
+        kubernetesVersion: s.kubernetesVersion,
+        operatorNamespace: OPERATOR_NAMESPACE,
+        calicoNamespace: CALICO_NAMESPACE,
+        podCidrs: [...s.cluster.podCidrs],
+        serviceCidrs: [...s.cluster.serviceCidrs],
+        ipPools: s.network.ipPools.map((p) => ({ name: p.name, cidr: p.cidr, blockSize: p.blockSize, encapsulation: p.encapsulation, natOutgoing: p.natOutgoing, nodeSelector: p.nodeSelector })),
+        bgp: {
+            mode: s.bgp.mode,
+            asNumber: s.bgp.asNumber,
+            meshEnabled: s.bgp.mode !== "disabled" && s.bgp.meshEnabled,
+            routeReflectorNodes: [...s.bgp.routeReflectors.nodes],
+            routeReflectorClusterId: s.bgp.routeReflectors.clusterId || null,
+            peers: s.bgp.peers.map((p) => ({ name: p.name, peerIP: p.peerIP, asNumber: p.asNumber, nodeSelector: p.nodeSelector })),
+        },
+        expectedTyphaReplicas: s.typha.expectedReplicas,
+        metrics: m.enabled
+            ? {
+                  felix: { service: METRICS_SERVICES.felix, namespace: CALICO_NAMESPACE, port: m.felixMetricsPort, portName: "felix-metrics" },
+                  typha: { service: METRICS_SERVICES.typha, namespace: CALICO_NAMESPACE, port: m.typhaMetricsPort, portName: "typha-metrics" },
+                  kubeControllers: { service: METRICS_SERVICES.kubeControllers, namespace: CALICO_NAMESPACE, port: m.kubeControllersMetricsPort, portName: "metrics-port" },
+              }
+            : null,
+        dashboards: [...dashboards],
+    };
+}

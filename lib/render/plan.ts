@@ -1,0 +1,90 @@
+/**
+ * The resource plan: every resource the Pulumi program registers, as plain data, in registration
+ * order. Components turn entries into Pulumi resources; the plan command prints and writes the same
+ * entries. One list, two consumers: plan can never disagree with what `pulumi up` does.
+ */
+import type { K8sObject } from "./objects";
+
+/** Which component registers a resource. */
+export type ComponentName = "operator" | "installation" | "bgp" | "monitoring" | "nodePrep";
+
+/** A Kubernetes object registered as a resource of its own type (typed class or CustomResource). */
+export interface ObjectSpec {
+    readonly kind: "object";
+    /** The object. */
+    readonly object: K8sObject;
+    /** Register as a server-side-apply Patch of an object someone else owns (Nodes, kube-proxy). */
+    readonly patch?: boolean;
+}
+
+/** A multi-document manifest from a URL or file (`yaml.v2.ConfigFile`). */
+export interface ManifestSpec {
+    readonly kind: "manifest";
+    /** URL or local path. */
+    readonly source: string;
+    /** What the manifest holds, for the plan output. */
+    readonly description: string;
+}
+
+/** A local shell command (`command.local.Command`): calicoctl and the BGP session wait. */
+export interface LocalCommandSpec {
+    readonly kind: "localCommand";
+    readonly create: string;
+    readonly update?: string;
+    readonly delete?: string;
+    /** Standard input (the object YAML for calicoctl). */
+    readonly stdin?: string;
+    /** Plain environment variables. */
+    readonly environment: Readonly<Record<string, string>>;
+    /** Whether the kubeconfig secret is passed in the environment. */
+    readonly needsKubeconfig: boolean;
+    /** The projectcalico.org/v3 object this command manages, for plan --out. */
+    readonly object?: K8sObject;
+    /** Standalone script body (for the wait command), for plan --out. */
+    readonly script?: string;
+}
+
+/** A command over SSH on one node (`command.remote.Command`). */
+export interface RemoteCommandSpec {
+    readonly kind: "remoteCommand";
+    readonly host: string;
+    readonly user: string;
+    readonly port: number;
+    readonly create: string;
+    readonly script: string;
+}
+
+/** A Helm chart rendered by Pulumi (`helm.v4.Chart`): no helm binary needed. */
+export interface ChartSpec {
+    readonly kind: "chart";
+    readonly chart: string;
+    readonly version: string;
+    readonly repo: string;
+    readonly namespace: string;
+    readonly values: Record<string, unknown>;
+}
+
+/** What a resource is. */
+export type ResourceSpec = ObjectSpec | ManifestSpec | LocalCommandSpec | RemoteCommandSpec | ChartSpec;
+
+/** One resource the program registers. */
+export interface PlannedResource {
+    /** Pulumi resource name, unique within the stack and stable across runs. */
+    readonly name: string;
+    /** Pulumi type token. */
+    readonly type: string;
+    /** The component that registers it. */
+    readonly component: ComponentName;
+    /** Names of resources that must exist (and be ready) first. */
+    readonly dependsOn: readonly string[];
+    /** What to register. */
+    readonly spec: ResourceSpec;
+}
+
+/** Pulumi type tokens for the non-object kinds. */
+export const TYPES = {
+    configFile: "kubernetes:yaml/v2:ConfigFile",
+    localCommand: "command:local:Command",
+    remoteCommand: "command:remote:Command",
+    chart: "kubernetes:helm.sh/v4:Chart",
+} as const;

@@ -1,0 +1,155 @@
+/**
+ * The bad-input corpus: each case is one mistake a user makes, and the key path the error must name.
+ */
+import { baseConfig, dualStackConfig, setPath, type RawConfig } from "../support/configs";
+
+/** One invalid config and the key path its error must name. */
+export interface InvalidCase {
+    readonly title: string;
+    readonly config: RawConfig;
+    readonly path: string;
+}
+
+const edit = (title: string, path: string, value: unknown, expect = path, base: () => RawConfig = baseConfig): InvalidCase => ({ title, config: setPath(base(), path, value), path: expect });
+const make = (title: string, f: (c: RawConfig) => void, expect: string, base: () => RawConfig = baseConfig): InvalidCase => {
+    const c = base();
+    f(c);
+    return { title, config: c, path: expect };
+};
+const rr = (c: RawConfig, nodes: string[], extra: Record<string, unknown> = {}) => {
+    c["calico:cluster"].nodeCount = 400;
+    c["calico:bgp"] = { mode: "routeReflector", routeReflectors: { nodes, ...extra } };
+};
+const tor = (c: RawConfig, racks: unknown[]) => {
+    c["calico:bgp"] = { mode: "tor", tor: { racks } };
+};
+const sw = (peerIP = "192.168.1.1") => ({ peerIP, asNumber: 65001 });
+
+export const INVALID_CASES: InvalidCase[] = [
+    // top level and versions
+    edit("unknown top-level key", "calico:foo", 1),
+    edit("misspelt top-level key", "calico:netwrk", { bgp: true }),
+    edit("unsupported Calico version", "calico:version", "v3.30.0"),
+    edit("unsupported Kubernetes version", "calico:kubernetesVersion", "1.29"),
+    edit("missing Kubernetes version", "calico:kubernetesVersion", undefined),
+    make("v3.27.3 on Kubernetes 1.33", (c) => (c["calico:version"] = "v3.27.3"), "calico:kubernetesVersion"),
+    make("v3.27.3 on Kubernetes 1.34", (c) => ((c["calico:version"] = "v3.27.3"), (c["calico:kubernetesVersion"] = "1.34")), "calico:kubernetesVersion"),
+    edit("v3.31.3 on Kubernetes 1.28", "calico:kubernetesVersion", "1.28"),
+    edit("kubeContext empty", "calico:kubeContext", ""),
+    // cluster
+    edit("cluster missing", "calico:cluster", undefined),
+    edit("cluster name upper case", "calico:cluster.name", "Prod"),
+    edit("cluster name too long", "calico:cluster.name", "x".repeat(64)),
+    edit("cluster name missing", "calico:cluster.name", undefined),
+    edit("nodeCount zero", "calico:cluster.nodeCount", 0),
+    edit("nodeCount negative", "calico:cluster.nodeCount", -3),
+    edit("nodeCount fractional", "calico:cluster.nodeCount", 2.5),
+    edit("nodeCount as text", "calico:cluster.nodeCount", "10"),
+    edit("podCidr without prefix", "calico:cluster.podCidr", "10.244.0.0"),
+    edit("podCidr with host bits", "calico:cluster.podCidr", "10.244.0.1/16"),
+    edit("podCidr bad octet", "calico:cluster.podCidr", "300.1.0.0/16"),
+    edit("podCidr two IPv4 ranges", "calico:cluster.podCidr", ["10.244.0.0/16", "10.245.0.0/16"]),
+    edit("podCidr three ranges", "calico:cluster.podCidr", ["10.244.0.0/16", "fd00::/56", "10.1.0.0/16"]),
+    edit("serviceCidr missing", "calico:cluster.serviceCidr", undefined),
+    edit("serviceCidr overlaps podCidr", "calico:cluster.serviceCidr", "10.244.0.0/20"),
+    edit("unknown cluster key", "calico:cluster.zones", 3),
+    edit("duplicate node names", "calico:cluster.nodes", [{ name: "a" }, { name: "a" }], "calico:cluster.nodes[1].name"),
+    edit("more nodes than nodeCount", "calico:cluster.nodes", Array.from({ length: 11 }, (_, i) => ({ name: `n${i}` }))),
+    edit("node name with underscore", "calico:cluster.nodes", [{ name: "Node_A" }], "calico:cluster.nodes[0].name"),
+    edit("node label value not a string", "calico:cluster.nodes", [{ name: "a", labels: { rack: 1 } }], "calico:cluster.nodes[0].labels.rack"),
+    edit("apiServer port out of range", "calico:cluster.apiServer", { host: "10.0.0.1", port: 0 }, "calico:cluster.apiServer.port"),
+    // network
+    edit("unknown dataplane", "calico:network.dataplane", "vpp"),
+    make("nftables on v3.27.3", (c) => ((c["calico:version"] = "v3.27.3"), (c["calico:kubernetesVersion"] = "1.28"), (c["calico:network"].dataplane = "nftables")), "calico:network.dataplane"),
+    edit("eBPF without API endpoint", "calico:network.dataplane", "bpf", "calico:cluster.apiServer"),
+    edit("MTU too small", "calico:network.mtu", 500),
+    edit("MTU too large", "calico:network.mtu", 9500),
+    edit("two autodetection methods", "calico:network.autodetection", { firstFound: true, interface: "eth0" }),
+    edit("no autodetection method", "calico:network.autodetection", {}),
+    edit("unknown Kubernetes autodetection", "calico:network.autodetection", { kubernetes: "ExternalIP" }, "calico:network.autodetection.kubernetes"),
+    edit("misspelt autodetection key", "calico:network.autodetection", { interfaces: "eth.*" }, "calico:network.autodetection.interfaces"),
+    edit("autodetection bad CIDR", "calico:network.autodetection", { cidrs: ["10.0.0.0/33"] }, "calico:network.autodetection.cidrs[0]"),
+    edit("bgp as text", "calico:network.bgp", "yes"),
+    edit("unknown network key", "calico:network.encapsulation", "IPIP"),
+    edit("controlPlaneReplicas zero", "calico:network.controlPlaneReplicas", 0),
+    // pools
+    edit("pool CIDR not a CIDR", "calico:network.ipPools[1].cidr", "10.244.128.0/40"),
+    edit("pool outside podCidr", "calico:network.ipPools[1].cidr", "10.250.0.0/17"),
+    edit("pools overlap", "calico:network.ipPools[1].cidr", "10.244.64.0/18"),
+    edit("pool missing CIDR", "calico:network.ipPools[0].cidr", undefined),
+    edit("IPv4 block size too small", "calico:network.ipPools[0].blockSize", 19),
+    edit("IPv4 block size too large", "calico:network.ipPools[0].blockSize", 33),
+    edit("IPv6 block size too small", "calico:network.ipPools[2].blockSize", 112, undefined, dualStackConfig),
+    edit("IPv6 block size too large", "calico:network.ipPools[2].blockSize", 130, undefined, dualStackConfig),
+    make("block larger than its pool", (c) => setPath(setPath(c, "calico:network.ipPools[1].cidr", "10.244.128.0/24"), "calico:network.ipPools[1].blockSize", 20), "calico:network.ipPools[1].blockSize"),
+    edit("IPIP on an IPv6 pool", "calico:network.ipPools[2].encapsulation", "IPIP", undefined, dualStackConfig),
+    edit("IPIPCrossSubnet on an IPv6 pool", "calico:network.ipPools[2].encapsulation", "IPIPCrossSubnet", undefined, dualStackConfig),
+    make("no encapsulation without BGP", (c) => ((c["calico:network"].bgp = false), (c["calico:network"].ipPools[0].encapsulation = "None"), (c["calico:network"].ipPools[1].encapsulation = "VXLAN")), "calico:network.ipPools[0].encapsulation"),
+    make("IPIP without BGP", (c) => ((c["calico:network"].bgp = false), (c["calico:network"].ipPools[1].encapsulation = "VXLAN")), "calico:network.ipPools[0].encapsulation"),
+    edit("unknown encapsulation", "calico:network.ipPools[0].encapsulation", "GRE"),
+    edit("duplicate pool names", "calico:network.ipPools[1].name", "p1"),
+    edit("pool name with capitals", "calico:network.ipPools[0].name", "Pool_1"),
+    edit("pool selector typo", "calico:network.ipPools[0].nodeSelector", "zone = 'a'"),
+    edit("natOutgoing as operator text", "calico:network.ipPools[0].natOutgoing", "Enabled"),
+    edit("unknown pool key", "calico:network.ipPools[0].ipipMode", "Always"),
+    make("no pool for the IPv6 pod CIDR", (c) => (c["calico:cluster"].podCidr = ["10.244.0.0/16", "fd00:10:244::/56"]), "calico:network.ipPools"),
+    edit("empty selector parentheses", "calico:network.ipPools[0].nodeSelector", "()"),
+    // BGP
+    edit("AS number zero", "calico:bgp.asNumber", 0),
+    edit("AS number above 32 bits", "calico:bgp.asNumber", 4294967296),
+    edit("AS number as text", "calico:bgp.asNumber", "64512"),
+    edit("unknown BGP mode", "calico:bgp.mode", "fullmesh"),
+    edit("unknown log severity", "calico:bgp.logSeverityScreen", "verbose"),
+    edit("listen port out of range", "calico:bgp.listenPort", 70000),
+    make("one reflector", (c) => rr(c, ["rr-1"]), "calico:bgp.routeReflectors.nodes"),
+    make("auto mode on 400 nodes without reflectors", (c) => (c["calico:cluster"].nodeCount = 400), "calico:bgp.routeReflectors.nodes"),
+    make("cluster ID inside podCidr", (c) => rr(c, ["rr-1", "rr-2"], { clusterId: "10.244.0.1" }), "calico:bgp.routeReflectors.clusterId"),
+    make("cluster ID inside serviceCidr", (c) => rr(c, ["rr-1", "rr-2"], { clusterId: "10.96.0.10" }), "calico:bgp.routeReflectors.clusterId"),
+    make("cluster ID IPv6", (c) => rr(c, ["rr-1", "rr-2"], { clusterId: "fd00::1" }), "calico:bgp.routeReflectors.clusterId"),
+    make("cluster ID not an address", (c) => rr(c, ["rr-1", "rr-2"], { clusterId: "rr-cluster" }), "calico:bgp.routeReflectors.clusterId"),
+    make("reflector listed twice", (c) => rr(c, ["rr-1", "rr-1"]), "calico:bgp.routeReflectors.nodes[1]"),
+    make("reflector name invalid", (c) => rr(c, ["RR 1", "rr-2"]), "calico:bgp.routeReflectors.nodes[0]"),
+    make("reflectors without BGP", (c) => (rr(c, ["rr-1", "rr-2"]), (c["calico:network"] = { bgp: false })), "calico:bgp.mode"),
+    make("reflectors configured in mesh mode", (c) => (c["calico:bgp"] = { mode: "mesh", routeReflectors: { nodes: ["a", "b"] } }), "calico:bgp.routeReflectors"),
+    edit("tor mode without racks", "calico:bgp.mode", "tor", "calico:bgp.tor"),
+    make("rack without switches", (c) => tor(c, [{ name: "r1", switches: [] }]), "calico:bgp.tor.racks[0].switches"),
+    make("duplicate rack names", (c) => tor(c, [{ name: "r1", switches: [sw()] }, { name: "r1", switches: [sw("192.168.2.1")] }]), "calico:bgp.tor.racks[1].name"),
+    make("node in two racks", (c) => tor(c, [{ name: "r1", nodes: ["a"], switches: [sw()] }, { name: "r2", nodes: ["a"], switches: [sw("192.168.2.1")] }]), "calico:bgp.tor.racks[1].nodes[0]"),
+    make("switch address invalid", (c) => tor(c, [{ name: "r1", switches: [sw("192.168.1.300")] }]), "calico:bgp.tor.racks[0].switches[0].peerIP"),
+    make("switch inside the pod network", (c) => tor(c, [{ name: "r1", switches: [sw("10.244.3.1")] }]), "calico:bgp.tor.racks[0].switches[0].peerIP"),
+    make("empty rack list", (c) => tor(c, []), "calico:bgp.tor.racks"),
+    make("racks configured in mesh mode", (c) => (c["calico:bgp"] = { mode: "mesh", tor: { racks: [{ name: "r1", switches: [sw()] }] } }), "calico:bgp.tor"),
+    edit("peer address invalid", "calico:bgp.peers", [{ name: "edge", peerIP: "router.example", asNumber: 65000 }], "calico:bgp.peers[0].peerIP"),
+    edit("peer inside the pod network", "calico:bgp.peers", [{ name: "edge", peerIP: "10.244.1.1", asNumber: 65000 }], "calico:bgp.peers[0].peerIP"),
+    edit("duplicate peer names", "calico:bgp.peers", [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000 }, { name: "edge", peerIP: "192.0.2.2", asNumber: 65000 }], "calico:bgp.peers[1].name"),
+    edit("peer selector unterminated", "calico:bgp.peers", [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000, nodeSelector: "rack == 'r1" }], "calico:bgp.peers[0].nodeSelector"),
+    edit("peer restart time not a duration", "calico:bgp.peers", [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000, maxRestartTime: "2 minutes" }], "calico:bgp.peers[0].maxRestartTime"),
+    edit("peer without AS", "calico:bgp.peers", [{ name: "edge", peerIP: "192.0.2.1" }], "calico:bgp.peers[0].asNumber"),
+    edit("advertised cluster IPs outside serviceCidr", "calico:bgp.advertise", { serviceClusterIPs: ["10.200.0.0/16"] }, "calico:bgp.advertise.serviceClusterIPs[0]"),
+    edit("advertised external IPs not a CIDR", "calico:bgp.advertise", { serviceExternalIPs: ["203.0.113.0"] }, "calico:bgp.advertise.serviceExternalIPs[0]"),
+    edit("migration wait too short", "calico:bgp.migration", { waitTimeoutSeconds: 5 }, "calico:bgp.migration.waitTimeoutSeconds"),
+    make("peers without BGP", (c) => ((c["calico:network"] = { bgp: false }), (c["calico:bgp"] = { peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000 }] })), "calico:bgp.peers"),
+    // registry
+    edit("registry without trailing slash", "calico:registry", { url: "registry.example.com" }, "calico:registry.url"),
+    edit("registry pull secret invalid", "calico:registry", { url: "registry.example.com/", pullSecrets: ["Pull Secret"] }, "calico:registry.pullSecrets[0]"),
+    edit("registry unknown key", "calico:registry", { url: "registry.example.com/", mirror: true }, "calico:registry.mirror"),
+    edit("registry missing url", "calico:registry", { imagePath: "calico" }, "calico:registry.url"),
+    // monitoring
+    edit("Felix and Typha on one port", "calico:monitoring", { typhaMetricsPort: 9091 }, "calico:monitoring.typhaMetricsPort"),
+    edit("Felix metrics on Felix's health port", "calico:monitoring", { felixMetricsPort: 9099 }, "calico:monitoring.felixMetricsPort"),
+    edit("kube-controllers port zero", "calico:monitoring", { kubeControllersMetricsPort: 0 }, "calico:monitoring.kubeControllersMetricsPort"),
+    edit("scrape interval in words", "calico:monitoring", { serviceMonitors: { interval: "30 seconds" } }, "calico:monitoring.serviceMonitors.interval"),
+    edit("Grafana without admin password", "calico:monitoring", { install: { grafana: true } }, "calico:monitoring.install.grafanaAdminPassword"),
+    edit("Grafana NodePort outside the range", "calico:monitoring", { install: { grafanaNodePort: 80 } }, "calico:monitoring.install.grafanaNodePort"),
+    edit("monitoring namespace invalid", "calico:monitoring", { namespace: "Monitoring" }, "calico:monitoring.namespace"),
+    edit("utilisation threshold above 1", "calico:monitoring", { alerts: { ipPoolUtilisationWarning: 1.5 } }, "calico:monitoring.alerts.ipPoolUtilisationWarning"),
+    // node preparation
+    edit("unknown node-prep mode", "calico:nodePrep", { mode: "ansible" }, "calico:nodePrep.mode"),
+    edit("ssh mode without hosts", "calico:nodePrep", { mode: "ssh" }, "calico:nodePrep.ssh"),
+    edit("conntrack table too small", "calico:nodePrep", { conntrack: { max: 100 } }, "calico:nodePrep.conntrack.max"),
+    edit("kernel module name with a space", "calico:nodePrep", { modules: ["ip ip"] }, "calico:nodePrep.modules[0]"),
+    edit("ssh key in plain config field", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [] , privateKey: "k" } }, "calico:nodePrep.ssh.nodes"),
+    // calicoctl
+    edit("calicoctl mirror not a URL", "calico:calicoctl", { downloadBaseUrl: "mirror" }, "calico:calicoctl.downloadBaseUrl"),
+    edit("calicoctl unknown key", "calico:calicoctl", { version: "v3.31.3" }, "calico:calicoctl.version"),
+];

@@ -1,0 +1,52 @@
+import { strict as assert } from "node:assert";
+import { loadSettings } from "../../lib/config/load";
+import { planTopology, renderMermaid } from "../../lib/model/planner";
+import { readStackConfig } from "../../lib/config/stackfile";
+import { join } from "node:path";
+
+const stack = (name: string) => loadSettings(readStackConfig(join(__dirname, "..", "..", "stacks", `Pulumi.${name}.yaml`))).settings;
+
+describe("topology planner", () => {
+    it("counts full-mesh sessions as n(n-1)/2", () => {
+        const t = planTopology(stack("small"));
+        assert.equal(t.sessions, (40 * 39) / 2);
+    });
+    it("route reflectors: clients reach every reflector, reflectors peer with each other", () => {
+        const s = stack("large");
+        const t = planTopology(s);
+        // 397 clients × 3 reflectors + 3 reflector-reflector sessions
+        assert.equal(t.sessions, 397 * 3 + 3);
+        assert.ok(t.checks.every((c) => c.ok), JSON.stringify(t.checks));
+        const rr1 = t.nodes.find((n) => n.node === "rr-1")!;
+        assert.equal(rr1.role, "reflector");
+        assert.deepEqual(rr1.peers.slice(0, 2), ["rr-2", "rr-3"]);
+    });
+    it("top of rack: every rack's nodes peer with their own switches only", () => {
+        const t = planTopology(stack("tor"));
+        assert.equal(t.sessions, 8 * 2);
+        const n = t.nodes.find((x) => x.node === "node-r2-a")!;
+        assert.deepEqual(n.peers, ["tor-r2-a", "tor-r2-b"]);
+        assert.ok(t.checks.every((c) => c.ok));
+    });
+    it("flags nodes that no rack covers", () => {
+        const raw = readStackConfig(join(__dirname, "..", "..", "stacks", "Pulumi.tor.yaml"));
+        (raw["calico:cluster"] as any).nodeCount = 10;
+        const t = planTopology(loadSettings(raw).settings);
+        const check = t.checks.find((c) => c.id === "every-node-peers")!;
+        assert.equal(check.ok, false);
+        assert.match(check.message, /^2 node/);
+    });
+    it("flags a single reflector when it is allowed", () => {
+        const raw = readStackConfig(join(__dirname, "..", "..", "stacks", "Pulumi.large.yaml"));
+        (raw["calico:bgp"] as any).routeReflectors = { nodes: ["rr-1"], allowSingleReflector: true };
+        const t = planTopology(loadSettings(raw).settings);
+        assert.equal(t.checks.find((c) => c.id === "clients-reach-two-reflectors")!.ok, false);
+    });
+    it("draws the topology as Mermaid", () => {
+        const s = stack("large");
+        const m = renderMermaid(s, planTopology(s));
+        assert.match(m, /^graph LR/);
+        assert.match(m, /rr_1 --- rr_2/);
+        assert.match(m, /clients --- rr_3/);
+    });
+});

@@ -1,0 +1,127 @@
+/**
+ * Every rendered custom resource validated against the real upstream CRD schema of its Calico
+ * version, with unknown fields rejected (the API server would prune them silently).
+ */
+import { strict as assert } from "node:assert";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { loadSettings } from "../../lib/config/load";
+import { readStackConfig } from "../../lib/config/stackfile";
+import { buildPlan } from "../../lib/render";
+import { mapSecrets, type K8sObject } from "../../lib/render/objects";
+import { CrdValidators, goPatternToJs, upstreamDir } from "../support/upstream";
+
+const STACKS = join(__dirname, "..", "..", "stacks");
+const stackNames = readdirSync(STACKS).map((f) => f.match(/^Pulumi\.(.+)\.yaml$/)?.[1]).filter((x): x is string => !!x);
+
+/** The CRD file that defines an object's schema (projectcalico.org/v3 objects use the crd.projectcalico.org schema). */
+function crdFile(o: K8sObject): string | undefined {
+    const group = o.apiVersion.split("/")[0];
+    const plural = `${o.kind.toLowerCase()}${o.kind.endsWith("s") ? "es" : "s"}`;
+    if (group === "operator.tigera.io") return `operator.tigera.io_${plural}.yaml`;
+    if (group === "projectcalico.org") return `crd.projectcalico.org_${plural}.yaml`;
+    return undefined;
+}
+
+/** Config for a stack, rewritten to a Calico version and a Kubernetes version it supports. */
+function settingsFor(stack: string, version: "v3.27.3" | "v3.31.3") {
+    const raw = readStackConfig(join(STACKS, `Pulumi.${stack}.yaml`));
+    raw["calico:version"] = version;
+    raw["calico:kubernetesVersion"] = version === "v3.27.3" ? "1.28" : "1.34";
+    const net = raw["calico:network"] as Record<string, unknown> | undefined;
+    if (version === "v3.27.3" && net?.dataplane === "nftables") net.dataplane = "iptables";
+    return loadSettings(raw).settings;
+}
+
+/** Objects a plan sends to the cluster, with secrets as placeholders. */
+function objectsOf(plan: ReturnType<typeof buildPlan>): K8sObject[] {
+    const out: K8sObject[] = [];
+    for (const p of plan) {
+        if (p.spec.kind === "object") out.push(mapSecrets(p.spec.object, (s) => s.placeholder()));
+        if (p.spec.kind === "localCommand" && p.spec.object) out.push(p.spec.object);
+    }
+    return out;
+}
+
+describe("rendered objects against upstream schemas", function () {
+    const found = upstreamDir();
+    before(function () {
+        if (!found.dir) {
+            console.warn(`SKIPPED schema tests: ${found.reason}`);
+            this.skip();
+        }
+    });
+
+    it("translates Go's (?i) flag", () => {
+        const re = new RegExp(goPatternToJs("(?i)^(none|ab[c-d])$"));
+        assert.ok(re.test("NONE") && re.test("AbD") && !re.test("abe"));
+    });
+
+    for (const version of ["v3.27.3", "v3.31.3"] as const) {
+        describe(`Calico ${version}`, () => {
+            let crds: CrdValidators;
+            before(() => (crds = new CrdValidators(join(found.dir!, "calico", version, "crds"))));
+
+            for (const stack of stackNames) {
+                it(`${stack}: every custom resource is valid and has no unknown field`, () => {
+                    const objects = objectsOf(buildPlan(settingsFor(stack, version)));
+                    const custom = objects.filter((o) => crdFile(o));
+                    assert.ok(custom.some((o) => o.kind === "Installation") && custom.some((o) => o.kind === "APIServer"));
+                    for (const o of custom) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
+                });
+            }
+
+            it("covers the eBPF and dual-stack shapes too", () => {
+                const raw = readStackConfig(join(STACKS, "Pulumi.small.yaml"));
+                Object.assign(raw, { "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34" });
+                (raw["calico:cluster"] as any).podCidr = ["172.20.64.0/18", "fd00:20::/56"];
+                (raw["calico:cluster"] as any).apiServer = { host: "10.0.0.10", port: 6443 };
+                (raw["calico:network"] as any).dataplane = "bpf";
+                (raw["calico:network"] as any).mtu = 1440;
+                (raw["calico:network"] as any).ipPools.push({ name: "v6", cidr: "fd00:20::/64", encapsulation: "VXLAN", blockSize: 122 });
+                raw["calico:registry"] = { url: "registry.example.com/", imagePath: "calico", pullSecrets: ["regcred"] };
+                raw["calico:bgp"] = { advertise: { serviceClusterIPs: ["10.96.0.0/12"], serviceExternalIPs: ["203.0.113.0/24"] }, peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000, maxRestartTime: "120s" }] };
+                const objects = objectsOf(buildPlan(loadSettings(raw).settings));
+                for (const o of objects.filter((x) => crdFile(x))) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
+                assert.ok(objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === "kubernetes-services-endpoint"));
+            });
+
+            it("rejects a wrong enum value and an unknown field, so the check cannot pass vacuously", () => {
+                const install = objectsOf(buildPlan(settingsFor("small", version))).find((o) => o.kind === "Installation")!;
+                const badEnum = structuredClone(install) as any;
+                badEnum.spec.calicoNetwork.ipPools[0].encapsulation = "GRE";
+                assert.notDeepEqual(crds.check("operator.tigera.io_installations.yaml", badEnum), []);
+                const unknown = structuredClone(install) as any;
+                unknown.spec.calicoNetwork.ipPools[0].ipipMode = "Always";
+                assert.ok(crds.check("operator.tigera.io_installations.yaml", unknown).some((e) => e.includes("ipipMode")));
+                const peer = { apiVersion: "projectcalico.org/v3", kind: "BGPPeer", metadata: { name: "x" }, spec: { peerIP: "192.0.2.1", asNumber: "not-a-number" } };
+                assert.notDeepEqual(crds.check("crd.projectcalico.org_bgppeers.yaml", peer), []);
+            });
+
+            it(version === "v3.27.3" ? "v3.27.3 has no pool names, so none are rendered" : "v3.31.3 pools carry their names", () => {
+                const install = objectsOf(buildPlan(settingsFor("small", version))).find((o) => o.kind === "Installation")! as any;
+                assert.equal(install.spec.calicoNetwork.ipPools[0].name, version === "v3.27.3" ? undefined : "default-ipv4-ippool");
+                const withName = structuredClone(install);
+                withName.spec.calicoNetwork.ipPools[0].name = "default-ipv4-ippool";
+                assert.equal(crds.check("operator.tigera.io_installations.yaml", withName).length === 0, version !== "v3.27.3");
+            });
+        });
+    }
+
+    it("core objects validate with kubernetes-models", () => {
+        const { ConfigMap, Secret } = require("kubernetes-models/v1");
+        const { Role, RoleBinding } = require("kubernetes-models/rbac.authorization.k8s.io/v1");
+        const classes: Record<string, any> = { ConfigMap, Secret, Role, RoleBinding };
+        let checked = 0;
+        for (const stack of stackNames) {
+            for (const o of objectsOf(buildPlan(settingsFor(stack, "v3.31.3")))) {
+                const cls = classes[o.kind];
+                if (!cls || crdFile(o)) continue;
+                new cls(o).validate();
+                checked++;
+            }
+        }
+        assert.ok(checked > 0, "no core object was checked");
+        assert.throws(() => new Role({ metadata: { name: "x" }, rules: [{ verbs: "get" }] }).validate());
+    });
+});

@@ -1,0 +1,176 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { runProgram } from "../../components/program";
+import { loadSettings } from "../../lib/config/load";
+import { fromPulumiConfig } from "../../lib/config/raw";
+import { buildPlan } from "../../lib/render";
+import { allResourceRefs } from "../../lib/render/resources";
+import { isWrappedSecret, runStack, unwrap, type Registration, type StackRun } from "../support/mocks";
+import { STACK_NAMES, stackConfig, stackPulumiConfig, secretValue } from "../support/stacks";
+import { toPulumiConfig, type RawConfig } from "../support/configs";
+
+const byName = (run: StackRun, name: string): Registration => {
+    const r = run.registrations.find((x) => x.name === name);
+    assert.ok(r, `${name} was not registered`);
+    return r;
+};
+const runConfig = (c: RawConfig) => runStack(() => runProgram(toPulumiConfig(c)));
+
+/** Names a resource transitively depends on. */
+function ancestors(run: StackRun, name: string, seen = new Set<string>()): Set<string> {
+    for (const d of byName(run, name).dependsOn) if (!seen.has(d)) (seen.add(d), ancestors(run, d, seen));
+    return seen;
+}
+
+describe("Pulumi program under mocks", () => {
+    for (const stack of STACK_NAMES) {
+        describe(`stack ${stack}`, () => {
+            let run: StackRun;
+            let plan: ReturnType<typeof buildPlan>;
+            before(async () => {
+                run = await runStack(() => runProgram(stackPulumiConfig(stack)));
+                plan = buildPlan(loadSettings(fromPulumiConfig(stackPulumiConfig(stack))).settings);
+            });
+
+            it("registers exactly the resources plan reports", () => {
+                const got = run.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`);
+                assert.deepEqual(got.sort(), allResourceRefs(plan).map((r) => `${r.type} ${r.name}`).sort());
+                assert.equal(new Set(got).size, got.length, "two resources share a type and name");
+            });
+
+            it("parents every resource to its component and every component to the cluster", () => {
+                const component = { operator: "calico-operator", installation: "calico-installation", bgp: "calico-bgp", monitoring: "calico-monitoring", nodePrep: "calico-nodeprep" };
+                for (const p of plan) assert.equal(byName(run, p.name).parent, component[p.component], p.name);
+                for (const c of Object.values(component)) assert.equal(byName(run, c).parent, "calico");
+                assert.equal(byName(run, "calico-k8s").parent, "calico");
+            });
+
+            it("wires dependsOn as planned", () => {
+                for (const p of plan) assert.deepEqual(byName(run, p.name).dependsOn, p.dependsOn, p.name);
+            });
+
+            it("installs CRDs, then the operator, then the Installation; calicoctl only after Calico is ready", () => {
+                const install = ancestors(run, "installation");
+                assert.ok(install.has("tigera-operator"));
+                if (run.registrations.some((r) => r.name === "operator-crds")) assert.ok(ancestors(run, "tigera-operator").has("operator-crds"));
+                for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
+                    const a = ancestors(run, r.name);
+                    assert.ok(a.has("installation") && a.has("apiserver"), `${r.name} runs before Calico is ready`);
+                }
+            });
+
+            it("waits for the operator's Ready condition", () => {
+                const i = unwrap(byName(run, "installation").inputs);
+                assert.equal(i.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+                assert.equal(byName(run, "installation").type, "kubernetes:operator.tigera.io/v1:Installation");
+            });
+
+            it("runs calicoctl safely: apply/delete on stdin, no triggers, no previous output, quiet, secret output", () => {
+                for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
+                    const i = unwrap(r.inputs);
+                    assert.equal(i.triggers, undefined);
+                    assert.equal(i.addPreviousOutputInEnv, false);
+                    assert.equal(i.logging, "stderr");
+                    assert.deepEqual(r.opts.additionalSecretOutputs, ["stdout", "stderr"]);
+                    assert.equal(i.environment.DATASTORE_TYPE, "kubernetes");
+                    if (i.stdin && !i.stdin.startsWith("{")) {
+                        assert.match(i.create, /"\$calicoctl" apply -f -$/);
+                        assert.match(i.delete, /"\$calicoctl" delete --skip-not-exists -f -$/);
+                    }
+                }
+            });
+
+            it("exports outputs without secrets", () => {
+                const text = JSON.stringify(run.outputs);
+                assert.ok(!text.includes("PLAINTEXT-SECRET"));
+                assert.equal(run.outputs.calicoVersion, stackConfig(stack)["calico:version"] ?? "v3.31.3");
+            });
+        });
+    }
+
+    it("the provider is identified by cluster name, so a rotated kubeconfig never replaces resources", async () => {
+        const c = stackConfig("small");
+        c["calico:kubeconfig"] = "apiVersion: v1\nkind: Config\n# token abc";
+        const run = await runConfig(c);
+        const p = byName(run, "calico-k8s");
+        assert.equal(unwrap(p.inputs).clusterIdentifier, "small");
+        assert.ok(isWrappedSecret(p.inputs.kubeconfig), "kubeconfig must be a secret input");
+        const cmd = byName(run, "bgpconfiguration-default");
+        assert.ok(isWrappedSecret(cmd.inputs.environment) || isWrappedSecret(cmd.inputs.environment?.CALICO_KUBECONFIG), "kubeconfig reaches calicoctl only as a secret");
+        assert.ok(!String(unwrap(cmd.inputs).create).includes("token abc"));
+    });
+
+    it("v3.27.3 installs one manifest with embedded CRDs; v3.31.3 applies operator-crds.yaml first", async () => {
+        const old = stackConfig("small");
+        Object.assign(old, { "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28" });
+        const a = await runConfig(old);
+        assert.ok(!a.registrations.some((r) => r.name === "operator-crds"));
+        assert.match(unwrap(byName(a, "tigera-operator").inputs).files?.[0] ?? unwrap(byName(a, "tigera-operator").inputs).file, /v3\.27\.3\/manifests\/tigera-operator\.yaml$/);
+        // Upgrading to v3.31.3: the new CRDs are applied before the new operator, the Installation after both.
+        const b = await runStack(() => runProgram(stackPulumiConfig("small")));
+        assert.match(unwrap(byName(b, "operator-crds").inputs).file, /v3\.31\.3\/manifests\/operator-crds\.yaml$/);
+        assert.deepEqual(byName(b, "tigera-operator").dependsOn, ["operator-crds"]);
+        assert.ok(ancestors(b, "installation").has("operator-crds"));
+        // Destroy runs dependents first: the Installation (which depends on the operator) goes before it.
+        assert.ok(!ancestors(b, "tigera-operator").has("installation"));
+    });
+
+    it("mesh → route reflectors: labels, peers and the session wait come before the mesh is turned off", async () => {
+        const run = await runStack(() => runProgram(stackPulumiConfig("large")));
+        const cfg = byName(run, "bgpconfiguration-default");
+        assert.match(unwrap(cfg.inputs).stdin, /nodeToNodeMeshEnabled: false/);
+        assert.ok(cfg.dependsOn.includes("wait-bgp-sessions"));
+        const before = ancestors(run, "bgpconfiguration-default");
+        for (const n of ["rr-node-rr-1", "rr-node-rr-2", "rr-node-rr-3", "bgppeer-peer-with-route-reflectors", "bgp-status-rr-1", "wait-bgp-sessions"]) assert.ok(before.has(n), n);
+        const rr1 = unwrap(byName(run, "rr-node-rr-1").inputs);
+        assert.equal(rr1.metadata.labels["route-reflector"], "true");
+        assert.equal(rr1.metadata.annotations["projectcalico.org/RouteReflectorClusterID"], "244.0.0.1");
+        assert.equal(byName(run, "rr-node-rr-1").type, "kubernetes:core/v1:NodePatch");
+    });
+
+    it("route reflectors → mesh: the mesh BGPConfiguration depends on nothing the reflector topology had", async () => {
+        const rr = await runStack(() => runProgram(stackPulumiConfig("large")));
+        const c = stackConfig("large");
+        (c["calico:bgp"] as any).mode = "mesh";
+        delete (c["calico:bgp"] as any).routeReflectors;
+        const mesh = await runConfig(c);
+        const cfg = byName(mesh, "bgpconfiguration-default");
+        assert.match(unwrap(cfg.inputs).stdin, /nodeToNodeMeshEnabled: true/);
+        // Same resource name in both programs: an in-place update (calicoctl apply), never a replace.
+        assert.ok(rr.registrations.some((r) => r.name === "bgpconfiguration-default"));
+        const gone = rr.registrations.filter((r) => !mesh.registrations.some((m) => m.name === r.name)).map((r) => r.name);
+        assert.ok(gone.includes("bgppeer-peer-with-route-reflectors") && gone.includes("rr-node-rr-1"));
+        // Pulumi runs creates and updates before deletes; nothing removed is a dependency of the update.
+        for (const g of gone) assert.ok(!ancestors(mesh, "bgpconfiguration-default").has(g));
+    });
+
+    it("BGP passwords reach the cluster only as a secret Secret, referenced by secretKeyRef", async () => {
+        const run = await runStack(() => runProgram(stackPulumiConfig("tor")));
+        const secret = byName(run, "bgp-passwords");
+        assert.equal(secret.type, "kubernetes:core/v1:Secret");
+        const data = secret.inputs.stringData;
+        assert.ok(isWrappedSecret(data) || Object.values(data).every(isWrappedSecret));
+        assert.equal(unwrap(data)["tor-r1-a"], secretValue("calico:bgp.tor.racks[0].switches[0].password"));
+        const peer = unwrap(byName(run, "bgppeer-tor-r1-a").inputs);
+        assert.match(peer.stdin, /secretKeyRef:\n\s+name: bgp-passwords\n\s+key: tor-r1-a/);
+        for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
+            const i = unwrap(r.inputs);
+            assert.ok(![i.create, i.update, i.delete, i.stdin].join("\n").includes("PLAINTEXT-SECRET"), r.name);
+        }
+        const binding = unwrap(byName(run, "bgp-passwords-reader-binding").inputs);
+        assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "calico-node", namespace: "calico-system" }]);
+        assert.ok(ancestors(run, "bgppeer-tor-r1-a").has("bgp-passwords"));
+    });
+
+    it("index.ts reads the stack config and exports the outputs", async () => {
+        pulumi.runtime.setAllConfig(stackPulumiConfig("large"));
+        const run = await runStack(() => {
+            for (const k of Object.keys(require.cache)) if (k.endsWith("/index.ts") && !k.includes("node_modules")) delete require.cache[k];
+            return { ...require("../../index") };
+        });
+        assert.equal(run.outputs.bgp.mode, "routeReflector");
+        assert.deepEqual(run.outputs.bgp.routeReflectorNodes, ["rr-1", "rr-2", "rr-3"]);
+        assert.equal(run.outputs.expectedTyphaReplicas, 4);
+        assert.deepEqual(run.outputs.podCidrs, ["10.240.0.0/12"]);
+    });
+});

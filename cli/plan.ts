@@ -21,6 +21,7 @@ import { toYaml } from "../lib/render/objects";
 import type { PlannedResource } from "../lib/render/plan";
 import { allResourceRefs } from "../lib/render/resources";
 import { computeOutputs } from "../lib/render/outputs";
+import { plannedDashboards } from "../lib/render/monitoring";
 import { planTopology, renderMermaid, type TopologyReport } from "../lib/model/planner";
 
 /** Where `--stack NAME` looks. */
@@ -54,7 +55,7 @@ export function planReport(s: ClusterSettings, plan: readonly PlannedResource[],
         warnings: s.warnings.map(formatIssue),
         topology: { checks: topology.checks },
         resources: allResourceRefs(plan).map((r) => ({ type: r.type, name: r.name })),
-        outputs: computeOutputs(s),
+        outputs: computeOutputs(s, plannedDashboards(s)),
     };
 }
 

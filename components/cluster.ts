@@ -8,6 +8,7 @@ import type { ClusterSettings } from "../lib/config/settings";
 import { buildPlan } from "../lib/render";
 import type { PlannedResource } from "../lib/render/plan";
 import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
+import { plannedDashboards } from "../lib/render/monitoring";
 import { BgpFabric, CalicoInstallation, CalicoMonitoring, NodePreparation, TigeraOperator } from "./parts";
 import type { RegistrationContext } from "./register";
 
@@ -52,7 +53,7 @@ export class CalicoCluster extends pulumi.ComponentResource {
         new CalicoInstallation(`${name}-installation`, args2, part);
         new BgpFabric(`${name}-bgp`, args2, part);
         new CalicoMonitoring(`${name}-monitoring`, args2, part);
-        this.outputs = computeOutputs(s);
+        this.outputs = computeOutputs(s, plannedDashboards(s));
         this.registerOutputs({ outputs: this.outputs });
     }
 }

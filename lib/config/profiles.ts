@@ -41,6 +41,14 @@ export function resolveProfile(c: ParsedConfig, warnings: ConfigIssue[]): Cluste
             "the operator owns calico-node, and nodeMetricsPort overrides FelixConfiguration, so the Installation is the one place that keeps Felix metrics on",
         );
     }
+    const m = c.monitoring;
+    if (m.enabled && (m.serviceMonitors.enabled || m.alerts.enabled) && !m.serviceMonitors.crdsPresent && !m.install.prometheus) {
+        warnings.push({
+            path: "calico:monitoring.serviceMonitors.crdsPresent",
+            value: false,
+            message: "no prometheus-operator CRDs: ServiceMonitors, alert rules and dashboards are skipped. Set crdsPresent: true if kube-prometheus-stack is installed, or install.prometheus: true",
+        });
+    }
     decide("nodePrep.mode", c.nodePrep.mode, c.nodePrep.mode === "none" ? "node preparation was turned off in config" : `NetworkManager must leave Calico's interfaces alone on every node before calico-node starts`);
 
     return {

@@ -222,6 +222,11 @@ export const monitoringSchema = z.strictObject({
             serviceType: z.enum(["ClusterIP", "NodePort"]).default("ClusterIP"),
             grafanaNodePort: z.int().min(30000).max(32767).default(30010),
             grafanaAdminPassword: secret.optional(),
+            /** Pinned chart versions (Pulumi renders them itself; no helm binary). */
+            prometheusChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact chart version such as 65.1.1" }).default("65.1.1"),
+            grafanaChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact chart version such as 8.5.2" }).default("8.5.2"),
+            /** Prometheus URL for the Grafana datasource when Prometheus is not installed here. */
+            prometheusUrl: z.url().optional(),
         })
         .prefault({}),
 });

@@ -7,6 +7,7 @@ import type { ClusterSettings } from "../config/settings";
 import { renderOperator } from "./operator";
 import { planInstallation } from "./installation";
 import { planBgp } from "./bgp";
+import { planMonitoring } from "./monitoring";
 import type { PlannedResource } from "./plan";
 
 /** Build the ordered plan. */
@@ -15,5 +16,5 @@ export function buildPlan(s: ClusterSettings): PlannedResource[] {
     const operator = renderOperator(s);
     const installation = planInstallation(s, nodePrep.map((r) => r.name));
     const bgp = planBgp(s);
-    return [...nodePrep, ...operator, ...installation, ...bgp];
+    return [...nodePrep, ...operator, ...installation, ...bgp, ...planMonitoring(s)];
 }

@@ -71,7 +71,7 @@ export function computeOutputs(s: ClusterSettings, dashboards: readonly string[]
         metrics: m.enabled
             ? {
                   felix: { service: METRICS_SERVICES.felix, namespace: CALICO_NAMESPACE, port: m.felixMetricsPort, portName: "felix-metrics" },
-                  typha: { service: METRICS_SERVICES.typha, namespace: CALICO_NAMESPACE, port: m.typhaMetricsPort, portName: "typha-metrics" },
+                  typha: { service: METRICS_SERVICES.typha, namespace: CALICO_NAMESPACE, port: m.typhaMetricsPort, portName: "calico-typha-metrics" },
                   kubeControllers: { service: METRICS_SERVICES.kubeControllers, namespace: CALICO_NAMESPACE, port: m.kubeControllersMetricsPort, portName: "metrics-port" },
               }
             : null,

@@ -162,6 +162,18 @@ describe("Pulumi program under mocks", () => {
         assert.ok(ancestors(run, "bgppeer-tor-r1-a").has("bgp-passwords"));
     });
 
+    it("the Grafana admin password is a secret input, and ServiceMonitors wait for the Prometheus chart", async () => {
+        const run = await runStack(() => runProgram(stackPulumiConfig("large")));
+        const secret = byName(run, "grafana-admin");
+        const data = secret.inputs.stringData;
+        assert.ok(isWrappedSecret(data) || isWrappedSecret(data["admin-password"]));
+        assert.equal(unwrap(data)["admin-password"], secretValue("calico:monitoring.install.grafanaAdminPassword"));
+        assert.equal(byName(run, "prometheus").type, "kubernetes:helm.sh/v4:Chart");
+        assert.ok(!JSON.stringify(unwrap(byName(run, "grafana").inputs)).includes("PLAINTEXT-SECRET"), "the password is not in chart values");
+        for (const sm of run.registrations.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) assert.ok(ancestors(run, sm.name).has("prometheus"));
+        assert.deepEqual(run.outputs.dashboards, ["Calico / Felix", "Calico / Typha", "Calico / kube-controllers and IPAM"]);
+    });
+
     it("index.ts reads the stack config and exports the outputs", async () => {
         pulumi.runtime.setAllConfig(stackPulumiConfig("large"));
         const run = await runStack(() => {

@@ -55,6 +55,8 @@ describe("rendered objects against upstream schemas", function () {
     it("translates Go's (?i) flag", () => {
         const re = new RegExp(goPatternToJs("(?i)^(none|ab[c-d])$"));
         assert.ok(re.test("NONE") && re.test("AbD") && !re.test("abe"));
+        const mid = new RegExp(goPatternToJs("^(?i)(abort|warn)?$"), "u");
+        assert.ok(mid.test("Abort") && mid.test("") && !mid.test("stop"));
     });
 
     for (const version of ["v3.27.3", "v3.31.3"] as const) {

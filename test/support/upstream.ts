@@ -57,12 +57,16 @@ function downloadInto(cache: string): void {
     writeFileSync(join(cache, "complete"), "");
 }
 
-/** Translate Go regexp syntax that JavaScript lacks: a leading (?i) becomes per-letter classes. */
+/**
+ * Translate Go regexp syntax that JavaScript lacks: an inline (?i) flag (at the start or after `^`)
+ * makes the rest of the pattern case-insensitive, so each letter after it becomes a two-case class.
+ */
 export function goPatternToJs(pattern: string): string {
-    if (!pattern.startsWith("(?i)")) return pattern;
-    let out = "";
+    const at = pattern.indexOf("(?i)");
+    if (at < 0) return pattern;
+    let out = pattern.slice(0, at);
     let inClass = false;
-    const body = pattern.slice(4);
+    const body = pattern.slice(at + 4);
     for (let i = 0; i < body.length; i++) {
         const c = body[i];
         if (c === "\\") {

@@ -1,0 +1,63 @@
+/**
+ * Optional Prometheus and Grafana for clusters that have no monitoring: kube-prometheus-stack and
+ * Grafana charts, rendered by Pulumi (no helm binary), at pinned versions.
+ */
+import type { ClusterSettings } from "../../config/settings";
+import type { ChartSpec } from "../plan";
+
+/** Helm release name of kube-prometheus-stack; its Prometheus selects `release: <this>`. */
+export const PROMETHEUS_RELEASE = "prometheus";
+/** Secret holding the Grafana admin credentials (the chart reads it through admin.existingSecret). */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+
+/** In-cluster URL of the installed Prometheus (fullnameOverride makes the Service name fixed). */
+export function prometheusUrl(s: ClusterSettings): string {
+    return s.monitoring.install.prometheusUrl ?? `http://${PROMETHEUS_RELEASE}-prometheus.${s.monitoring.namespace}.svc:9090`;
+}
+
+/** kube-prometheus-stack without its bundled Grafana (installed separately when asked for). */
+export function prometheusChart(s: ClusterSettings): ChartSpec {
+    const i = s.monitoring.install;
+    return {
+        kind: "chart",
+        chart: "kube-prometheus-stack",
+        version: i.prometheusChartVersion,
+        repo: "https://prometheus-community.github.io/helm-charts",
+        namespace: s.monitoring.namespace,
+        values: {
+            fullnameOverride: PROMETHEUS_RELEASE,
+            grafana: { enabled: false },
+            prometheus: {
+                service: { type: i.serviceType },
+                prometheusSpec: {
+                    // Select our ServiceMonitors and rules by the configured release label.
+                    serviceMonitorSelector: { matchLabels: { release: s.monitoring.serviceMonitors.releaseLabel } },
+                    ruleSelector: { matchLabels: { release: s.monitoring.serviceMonitors.releaseLabel } },
+                },
+            },
+        },
+    };
+}
+
+/** Grafana with the Prometheus datasource provisioned and the dashboard sidecar on. */
+export function grafanaChart(s: ClusterSettings): ChartSpec {
+    const i = s.monitoring.install;
+    return {
+        kind: "chart",
+        chart: "grafana",
+        version: i.grafanaChartVersion,
+        repo: "https://grafana.github.io/helm-charts",
+        namespace: s.monitoring.namespace,
+        values: {
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            service: i.serviceType === "NodePort" ? { type: "NodePort", nodePort: i.grafanaNodePort } : { type: "ClusterIP" },
+            sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: s.monitoring.namespace } },
+            datasources: {
+                "datasources.yaml": {
+                    apiVersion: 1,
+                    datasources: [{ name: "Prometheus", type: "prometheus", uid: "prometheus", access: "proxy", url: prometheusUrl(s), isDefault: true }],
+                },
+            },
+        },
+    };
+}

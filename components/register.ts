@@ -88,7 +88,19 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                 break;
             }
             case "remoteCommand":
-                throw new Error(`internal: ${p.name}: remote commands are registered by NodePreparation`);
+                resource = new command.remote.Command(
+                    p.name,
+                    {
+                        connection: { host: spec.host, user: spec.user, port: spec.port, privateKey: pulumi.secret(spec.privateKey.reveal()) },
+                        create: spec.create,
+                        update: spec.create,
+                        addPreviousOutputInEnv: false,
+                        // The node's output is neither shown nor stored in plain text.
+                        logging: "none",
+                    },
+                    { parent, dependsOn, additionalSecretOutputs: ["stdout", "stderr"] },
+                );
+                break;
             case "chart":
                 resource = new k8s.helm.v4.Chart(p.name, { chart: spec.chart, version: spec.version, repositoryOpts: { repo: spec.repo }, namespace: spec.namespace, values: spec.values }, k8sOpts);
                 break;

@@ -8,11 +8,12 @@ import { renderOperator } from "./operator";
 import { planInstallation } from "./installation";
 import { planBgp } from "./bgp";
 import { planMonitoring } from "./monitoring";
+import { planNodePrep } from "./nodeprep";
 import type { PlannedResource } from "./plan";
 
 /** Build the ordered plan. */
 export function buildPlan(s: ClusterSettings): PlannedResource[] {
-    const nodePrep: PlannedResource[] = [];
+    const nodePrep = planNodePrep(s);
     const operator = renderOperator(s);
     const installation = planInstallation(s, nodePrep.map((r) => r.name));
     const bgp = planBgp(s);

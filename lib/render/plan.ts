@@ -4,6 +4,7 @@
  * entries. One list, two consumers: plan can never disagree with what `pulumi up` does.
  */
 import type { K8sObject } from "./objects";
+import type { Secret } from "../config/secret";
 
 /** Which component registers a resource. */
 export type ComponentName = "operator" | "installation" | "bgp" | "monitoring" | "nodePrep";
@@ -52,6 +53,8 @@ export interface RemoteCommandSpec {
     readonly port: number;
     readonly create: string;
     readonly script: string;
+    /** SSH private key (a secret). */
+    readonly privateKey: Secret;
 }
 
 /** A Helm chart rendered by Pulumi (`helm.v4.Chart`): no helm binary needed. */

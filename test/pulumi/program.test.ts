@@ -174,6 +174,19 @@ describe("Pulumi program under mocks", () => {
         assert.deepEqual(run.outputs.dashboards, ["Calico / Felix", "Calico / Typha", "Calico / kube-controllers and IPAM"]);
     });
 
+    it("ssh node preparation: the private key is a secret connection input, the output is not logged", async () => {
+        const c = stackConfig("small");
+        c["calico:nodePrep"] = { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }], privateKey: "-----BEGIN KEY----- PLAINTEXT-SECRET" } };
+        const run = await runConfig(c);
+        const r = byName(run, "node-prep-10-0-0-1");
+        assert.equal(r.type, "command:remote:Command");
+        assert.ok(isWrappedSecret(r.inputs.connection) || isWrappedSecret(r.inputs.connection.privateKey));
+        assert.equal(unwrap(r.inputs).logging, "none");
+        for (const o of ["stdout", "stderr", "connection"]) assert.ok(r.opts.additionalSecretOutputs!.includes(o), o);
+        assert.ok(!unwrap(r.inputs).create.includes("PLAINTEXT-SECRET"));
+        assert.ok(byName(run, "installation").dependsOn.includes("node-prep-10-0-0-1"));
+    });
+
     it("index.ts reads the stack config and exports the outputs", async () => {
         pulumi.runtime.setAllConfig(stackPulumiConfig("large"));
         const run = await runStack(() => {

@@ -14,7 +14,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadSettings } from "../lib/config/load";
 import { ConfigValidationError, formatIssue } from "../lib/config/errors";
-import { readStackConfig } from "../lib/config/stackfile";
+import { plaintextSecretPaths, readStackConfig } from "../lib/config/stackfile";
+import { SECRET_FIELDS } from "../lib/config/schema";
 import type { ClusterSettings } from "../lib/config/settings";
 import { buildPlan } from "../lib/render";
 import { toYaml } from "../lib/render/objects";
@@ -174,6 +175,12 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
         io.stderr(`${e.message}\n`);
         if (format === "json") io.stdout(JSON.stringify({ valid: false, errors: e.issues.map((i) => ({ path: i.path, message: i.message, text: formatIssue(i) })) }, null, 2) + "\n");
         return 2;
+    }
+    for (const path of plaintextSecretPaths(raw, SECRET_FIELDS)) {
+        settings = {
+            ...settings,
+            warnings: [...settings.warnings, { path, value: "[secret]", message: `is stored in plain text in ${path.startsWith("calico:") ? "the stack file" : "config"}; encrypt it: pulumi config set --secret --path '${path}' <value>` }],
+        };
     }
     const plan = buildPlan(settings);
     const topology = planTopology(settings);

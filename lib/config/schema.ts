@@ -107,6 +107,8 @@ export const networkSchema = z.strictObject({
     autodetection: autodetectionSchema.optional(),
     ipPools: z.array(ipPoolSchema).optional(),
     hostPorts: z.boolean().default(true),
+    /** Encrypt pod traffic between nodes with WireGuard (FelixConfiguration wireguardEnabled[V6]). */
+    wireguard: z.boolean().default(false),
     /** Replicas of calico-kube-controllers and the API server (operator default 2). */
     controlPlaneReplicas: z.int().min(1).max(10).optional(),
 });
@@ -241,7 +243,6 @@ export const nodePrepSchema = z.strictObject({
         })
         .prefault({}),
     modules: z.array(z.string().regex(/^[a-z0-9_-]+$/, { error: "must be a kernel module name" })).default([]),
-    wireguard: z.boolean().default(false),
     image: z.string().min(1).optional(),
     rootDir: z.string().startsWith("/").default("/host"),
     ssh: z

@@ -11,3 +11,18 @@ export function readStackConfig(path: string): Record<string, unknown> {
     if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new Error(`${path}: not a Pulumi stack file (expected a mapping with a config: section)`);
     return doc?.config ?? {};
 }
+
+/**
+ * Key paths of secret fields written in plain text in a stack file: they work, but anyone who can
+ * read the repository can read them. `plan` warns about each.
+ */
+export function plaintextSecretPaths(raw: Readonly<Record<string, unknown>>, secretFields: ReadonlySet<string>): string[] {
+    const out: string[] = [];
+    const walk = (v: unknown, path: string, field: string): void => {
+        if (typeof v === "string" && secretFields.has(field)) out.push(path);
+        else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, ""));
+        else if (v && typeof v === "object" && !("secure" in v && Object.keys(v).length === 1)) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, k);
+    };
+    for (const [k, v] of Object.entries(raw)) walk(v, k, k.replace(/^calico:/, ""));
+    return out;
+}

@@ -112,12 +112,19 @@ export function planTopology(s: ClusterSettings): TopologyReport {
                 message: `rack ${rack.name}: ${rack.nodes.length} node(s) peer with ${sw.map((p) => `${p.name} (${p.peerIP}, AS ${p.asNumber})`).join(", ")}`,
             });
         }
-        const lonely = declared.filter((d) => nodes.find((x) => x.node === d)!.sessionCount === 0).length + (anonExternal.length ? 0 : anonymous);
+        const lonely = declared.filter((d) => nodes.find((x) => x.node === d)!.sessionCount === 0);
         checks.push({
             id: "every-node-peers",
-            ok: lonely === 0,
-            message: lonely === 0 ? "every node has at least one BGP peer" : `${lonely} node(s) match no rack or peer and would have no BGP session; list them under calico:bgp.tor.racks[].nodes`,
+            ok: lonely.length === 0,
+            message: lonely.length === 0 ? "every declared node has at least one BGP peer" : `${lonely.length} declared node(s) match no rack or peer and would have no BGP session (${lonely.slice(0, 5).join(", ")}); list them under calico:bgp.tor.racks[].nodes or give them a rack label`,
         });
+        if (anonymous > 0 && !anonExternal.length) {
+            // Nodes not declared in config cannot be checked; in large fabrics provisioning labels them.
+            // Count their sessions as the average rack's switch count each.
+            const switches = s.bgp.peers.filter((p) => p.rack).length;
+            external += Math.round((anonymous * switches) / Math.max(1, s.bgp.racks.length));
+            checks.push({ id: "undeclared-nodes", ok: true, message: `${anonymous} node(s) are not declared: each must carry the label ${s.bgp.rackLabel}=<rack> (e.g. from kubelet --node-labels) to peer with its switches` });
+        }
     }
     return { sessions: inCluster + external, checks, nodes };
 }

@@ -270,3 +270,21 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
     cmd(BGP_RESOURCES.configuration, renderBgpConfiguration(s), configDeps);
     return out;
 }
+
+/** FelixConfiguration fields this program manages, as a merge patch (undefined when none). */
+export function felixPatch(s: ClusterSettings): Record<string, unknown> | undefined {
+    if (!s.network.wireguard) return undefined;
+    const v6 = s.network.ipPools.some((p) => p.family === 6);
+    return { spec: { wireguardEnabled: s.network.ipPools.some((p) => p.family === 4), ...(v6 ? { wireguardEnabledV6: true } : {}) } };
+}
+
+/**
+ * FelixConfiguration `default` is created and filled by Calico itself, so it is patched, never
+ * applied whole; removing the setting patches the fields back to false.
+ */
+export function planFelix(s: ClusterSettings): PlannedResource[] {
+    const patch = felixPatch(s);
+    if (!patch) return [];
+    const undo = { spec: Object.fromEntries(Object.keys(patch.spec as object).map((k) => [k, false])) };
+    return [{ name: "felixconfiguration-default", type: TYPES.localCommand, component: "bgp", dependsOn: [...READY], spec: patchCommand(s, "felixconfiguration", "default", patch, undo) }];
+}

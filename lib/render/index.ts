@@ -6,7 +6,7 @@
 import type { ClusterSettings } from "../config/settings";
 import { renderOperator } from "./operator";
 import { planInstallation } from "./installation";
-import { planBgp } from "./bgp";
+import { planBgp, planFelix } from "./bgp";
 import { planMonitoring } from "./monitoring";
 import { planNodePrep } from "./nodeprep";
 import type { PlannedResource } from "./plan";
@@ -17,5 +17,5 @@ export function buildPlan(s: ClusterSettings): PlannedResource[] {
     const operator = renderOperator(s);
     const installation = planInstallation(s, nodePrep.map((r) => r.name));
     const bgp = planBgp(s);
-    return [...nodePrep, ...operator, ...installation, ...bgp, ...planMonitoring(s)];
+    return [...nodePrep, ...operator, ...installation, ...bgp, ...planFelix(s), ...planMonitoring(s)];
 }

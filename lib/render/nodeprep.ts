@@ -41,7 +41,7 @@ export function kernelModules(s: ClusterSettings): string[] {
     const mods = new Set<string>(["nf_conntrack"]);
     if (s.network.ipPools.some((p) => p.encapsulation.startsWith("IPIP"))) mods.add("ipip");
     if (s.network.ipPools.some((p) => p.encapsulation.startsWith("VXLAN"))) mods.add("vxlan");
-    if (s.nodePrep.wireguard) mods.add("wireguard");
+    if (s.network.wireguard) mods.add("wireguard");
     for (const m of s.nodePrep.modules) mods.add(m);
     return [...mods];
 }

@@ -28,13 +28,15 @@ describe("topology planner", () => {
         assert.deepEqual(n.peers, ["tor-r2-a", "tor-r2-b"]);
         assert.ok(t.checks.every((c) => c.ok));
     });
-    it("flags nodes that no rack covers", () => {
+    it("flags declared nodes that no rack covers, and notes undeclared ones", () => {
         const raw = readStackConfig(join(__dirname, "..", "..", "stacks", "Pulumi.tor.yaml"));
-        (raw["calico:cluster"] as any).nodeCount = 10;
+        (raw["calico:cluster"] as any).nodeCount = 12;
+        (raw["calico:cluster"] as any).nodes = [{ name: "stray-1" }, { name: "stray-2", labels: { rack: "r9" } }];
         const t = planTopology(loadSettings(raw).settings);
         const check = t.checks.find((c) => c.id === "every-node-peers")!;
         assert.equal(check.ok, false);
-        assert.match(check.message, /^2 node/);
+        assert.match(check.message, /^2 declared node\(s\) .*\(stray-1, stray-2\)/);
+        assert.match(t.checks.find((c) => c.id === "undeclared-nodes")!.message, /^2 node\(s\) are not declared: each must carry the label rack=<rack>/);
     });
     it("flags a single reflector when it is allowed", () => {
         const raw = readStackConfig(join(__dirname, "..", "..", "stacks", "Pulumi.large.yaml"));

@@ -180,3 +180,18 @@ describe("BGP session wait before the mesh goes off", () => {
         assert.match(r.stderr, /not Established on rr-1/);
     });
 });
+
+describe("FelixConfiguration through calicoctl patch", () => {
+    it("WireGuard is a merge patch of FelixConfiguration default, undone on delete", () => {
+        const { planFelix } = require("../../lib/render/bgp");
+        const fake = makeFake();
+        const c = { ...stackConfig("small"), "calico:calicoctl": { path: fake.bin } } as Record<string, any>;
+        c["calico:network"] = { ...c["calico:network"], wireguard: true };
+        const [p] = planFelix(loadSettings(c).settings);
+        assert.equal(p.name, "felixconfiguration-default");
+        assert.equal(sh(p.spec.create, fake, { stdin: p.spec.stdin }).status, 0);
+        assert.equal(sh(p.spec.delete, fake).status, 0);
+        assert.deepEqual(fake.calls(), ['patch felixconfiguration/default {"spec":{"wireguardEnabled":true}}', 'patch felixconfiguration/default {"spec":{"wireguardEnabled":false}}']);
+        assert.deepEqual(planFelix(loadSettings(stackConfig("small")).settings), [], "nothing to patch by default");
+    });
+});

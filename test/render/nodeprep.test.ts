@@ -53,7 +53,7 @@ describe("node preparation", () => {
     it("modules follow the encapsulation: ipip for IPIP pools, vxlan for VXLAN, wireguard when enabled", () => {
         assert.deepEqual(kernelModules(settings("large")), ["nf_conntrack", "ipip"]);
         assert.deepEqual(kernelModules(settings("dev")), ["nf_conntrack", "vxlan"]);
-        assert.deepEqual(kernelModules(settings("small", { "calico:nodePrep": { wireguard: true, modules: ["br_netfilter"] } })), ["nf_conntrack", "wireguard", "br_netfilter"]);
+        assert.deepEqual(kernelModules(settings("small", { "calico:nodePrep": { modules: ["br_netfilter"] }, "calico:network": { ...(stackConfig("small")["calico:network"] as object), wireguard: true } })), ["nf_conntrack", "wireguard", "br_netfilter"]);
     });
 
     it("sysctls: forwarding always, conntrack when configured", () => {

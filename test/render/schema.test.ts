@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { loadSettings } from "../../lib/config/load";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { buildPlan } from "../../lib/render";
+import { felixPatch } from "../../lib/render/bgp";
 import { mapSecrets, type K8sObject } from "../../lib/render/objects";
 import { CrdValidators, goPatternToJs, upstreamDir } from "../support/upstream";
 
@@ -83,8 +84,13 @@ describe("rendered objects against upstream schemas", function () {
                 (raw["calico:network"] as any).ipPools.push({ name: "v6", cidr: "fd00:20::/64", encapsulation: "VXLAN", blockSize: 122 });
                 raw["calico:registry"] = { url: "registry.example.com/", imagePath: "calico", pullSecrets: ["regcred"] };
                 raw["calico:bgp"] = { advertise: { serviceClusterIPs: ["10.96.0.0/12"], serviceExternalIPs: ["203.0.113.0/24"] }, peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000, maxRestartTime: "120s" }] };
-                const objects = objectsOf(buildPlan(loadSettings(raw).settings));
+                (raw["calico:network"] as any).wireguard = true;
+                const settings = loadSettings(raw).settings;
+                const objects = objectsOf(buildPlan(settings));
                 for (const o of objects.filter((x) => crdFile(x))) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
+                const felix = { apiVersion: "projectcalico.org/v3", kind: "FelixConfiguration", metadata: { name: "default" }, ...felixPatch(settings)! };
+                assert.deepEqual((felix.spec as any), { wireguardEnabled: true, wireguardEnabledV6: true });
+                assert.deepEqual(crds.check("crd.projectcalico.org_felixconfigurations.yaml", felix), []);
                 assert.ok(objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === "kubernetes-services-endpoint"));
             });
 

@@ -28,12 +28,22 @@ export interface StackRun {
 }
 
 let monitorInputs = new Map<string, Record<string, any>>();
+const stackReferences = new Map<string, Record<string, any>>();
+
+/** Outputs a mocked StackReference to `stack` returns. */
+export function setStackReferenceOutputs(stack: string, outputs: Record<string, any>): void {
+    stackReferences.set(stack, outputs);
+}
 
 function install(): void {
     pulumi.runtime.setMocks(
         {
             newResource: (a) => {
                 monitorInputs.set(`${a.type}::${a.name}`, a.inputs);
+                if (a.type === "pulumi:pulumi:StackReference") {
+                    const stack = (a.inputs.name as string | undefined) ?? a.name;
+                    return { id: stack, state: { name: stack, outputs: stackReferences.get(stack) ?? {}, secretOutputNames: [] } };
+                }
                 return { id: `${a.name}-id`, state: a.inputs };
             },
             call: () => ({}),

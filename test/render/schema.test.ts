@@ -88,8 +88,8 @@ describe("rendered objects against upstream schemas", function () {
                 const settings = loadSettings(raw).settings;
                 const objects = objectsOf(buildPlan(settings));
                 for (const o of objects.filter((x) => crdFile(x))) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
-                const felix = { apiVersion: "projectcalico.org/v3", kind: "FelixConfiguration", metadata: { name: "default" }, ...felixPatch(settings)! };
-                assert.deepEqual((felix.spec as any), { wireguardEnabled: true, wireguardEnabledV6: true });
+                const felix = { apiVersion: "projectcalico.org/v3", kind: "FelixConfiguration", metadata: { name: "default" }, spec: felixPatch(settings)!.spec };
+                assert.deepEqual(felix.spec, { wireguardEnabled: true, wireguardEnabledV6: true });
                 assert.deepEqual(crds.check("crd.projectcalico.org_felixconfigurations.yaml", felix), []);
                 assert.ok(objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === "kubernetes-services-endpoint"));
             });

@@ -20,8 +20,15 @@ function candidates(): string[] {
     return list.filter((x): x is string => !!x);
 }
 
-/** Directory with calico/<version>/crds and prometheus-operator/v0.89.0/crds, or a reason why none. */
+let found: { dir?: string; reason?: string } | undefined;
+
+/** Directory with calico/<version>/crds and prometheus-operator/v0.89.0/crds, or a reason why none (looked up once). */
 export function upstreamDir(): { dir?: string; reason?: string } {
+    found ??= findUpstream();
+    return found;
+}
+
+function findUpstream(): { dir?: string; reason?: string } {
     for (const d of candidates()) if (existsSync(join(d, "calico"))) return { dir: d };
     const cache = resolve(process.env.CALICO_UPSTREAM_CACHE ?? join(__dirname, "..", "..", ".cache", "upstream"));
     if (existsSync(join(cache, "complete"))) return { dir: cache };

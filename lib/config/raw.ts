@@ -18,7 +18,8 @@ export function fromPulumiConfig(all: Readonly<Record<string, string>>): Record<
     const out: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(all)) {
         const trimmed = text.trim();
-        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        // A kubeconfig may itself be JSON; it is one opaque string, never structured config.
+        if (key !== `${NAMESPACE}:kubeconfig` && (trimmed.startsWith("{") || trimmed.startsWith("["))) {
             try {
                 out[key] = JSON.parse(trimmed);
                 continue;

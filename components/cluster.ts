@@ -9,6 +9,7 @@ import { buildPlan } from "../lib/render";
 import type { PlannedResource } from "../lib/render/plan";
 import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
 import { plannedDashboards } from "../lib/render/monitoring";
+import { componentResourceName, providerName } from "../lib/render/resources";
 import { BgpFabric, CalicoInstallation, CalicoMonitoring, NodePreparation, TigeraOperator } from "./parts";
 import type { RegistrationContext } from "./register";
 
@@ -34,7 +35,7 @@ export class CalicoCluster extends pulumi.ComponentResource {
         const provider =
             args.provider ??
             new k8s.Provider(
-                `${name}-k8s`,
+                providerName(name),
                 {
                     kubeconfig,
                     context: s.kubeContext,
@@ -48,11 +49,12 @@ export class CalicoCluster extends pulumi.ComponentResource {
         this.plan = buildPlan(s);
         const part = { parent: this };
         const args2 = { plan: this.plan, context };
-        new NodePreparation(`${name}-nodeprep`, args2, part);
-        new TigeraOperator(`${name}-operator`, args2, part);
-        new CalicoInstallation(`${name}-installation`, args2, part);
-        new BgpFabric(`${name}-bgp`, args2, part);
-        new CalicoMonitoring(`${name}-monitoring`, args2, part);
+        // Construction order matters: each part's dependsOn names resources of the parts before it.
+        new NodePreparation(componentResourceName(name, "nodePrep"), args2, part);
+        new TigeraOperator(componentResourceName(name, "operator"), args2, part);
+        new CalicoInstallation(componentResourceName(name, "installation"), args2, part);
+        new BgpFabric(componentResourceName(name, "bgp"), args2, part);
+        new CalicoMonitoring(componentResourceName(name, "monitoring"), args2, part);
         this.outputs = computeOutputs(s, plannedDashboards(s));
         this.registerOutputs({ outputs: this.outputs });
     }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { isEncrypted } from "./secret";
 
 /** The config map of a stack file. */
 export function readStackConfig(path: string): Record<string, unknown> {
@@ -21,7 +22,7 @@ export function plaintextSecretPaths(raw: Readonly<Record<string, unknown>>, sec
     const walk = (v: unknown, path: string, field: string): void => {
         if (typeof v === "string" && secretFields.has(field)) out.push(path);
         else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`, ""));
-        else if (v && typeof v === "object" && !("secure" in v && Object.keys(v).length === 1)) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, k);
+        else if (v && typeof v === "object" && !isEncrypted(v)) for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, k);
     };
     for (const [k, v] of Object.entries(raw)) walk(v, k, k.replace(/^calico:/, ""));
     return out;

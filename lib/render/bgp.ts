@@ -23,6 +23,8 @@ export const RR_LABEL = "route-reflector";
 export const RR_CLUSTER_ID_ANNOTATION = "projectcalico.org/RouteReflectorClusterID";
 /** Secret holding BGP passwords, in calico-node's namespace so it may read it. */
 export const BGP_SECRET = "bgp-passwords";
+/** Role and RoleBinding that let calico-node read BGP_SECRET. */
+const BGP_SECRET_READER = "bgp-passwords-reader";
 
 const V3 = "projectcalico.org/v3";
 const READY = [INSTALLATION_RESOURCES.installation, INSTALLATION_RESOURCES.apiServer];
@@ -34,7 +36,7 @@ export const BGP_RESOURCES = {
     wait: "wait-bgp-sessions",
     secret: "bgp-passwords",
     role: "bgp-passwords-reader",
-    roleBinding: "bgp-passwords-reader",
+    roleBinding: "bgp-passwords-reader-binding",
 } as const;
 
 /** BGPConfiguration `default`. */
@@ -214,13 +216,13 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
                 object: {
                     apiVersion: "rbac.authorization.k8s.io/v1",
                     kind: "Role",
-                    metadata: { name: "bgp-passwords-reader", namespace: CALICO_NAMESPACE },
+                    metadata: { name: BGP_SECRET_READER, namespace: CALICO_NAMESPACE },
                     rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [BGP_SECRET], verbs: ["watch", "list", "get"] }],
                 },
             },
         });
         out.push({
-            name: `${BGP_RESOURCES.roleBinding}-binding`,
+            name: BGP_RESOURCES.roleBinding,
             type: kubernetesType("rbac.authorization.k8s.io/v1", "RoleBinding"),
             component: "bgp",
             dependsOn: [BGP_RESOURCES.role],
@@ -229,13 +231,13 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
                 object: {
                     apiVersion: "rbac.authorization.k8s.io/v1",
                     kind: "RoleBinding",
-                    metadata: { name: "bgp-passwords-reader", namespace: CALICO_NAMESPACE },
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "bgp-passwords-reader" },
+                    metadata: { name: BGP_SECRET_READER, namespace: CALICO_NAMESPACE },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: BGP_SECRET_READER },
                     subjects: [{ kind: "ServiceAccount", name: "calico-node", namespace: CALICO_NAMESPACE }],
                 },
             },
         });
-        secretDeps.push(BGP_RESOURCES.secret, `${BGP_RESOURCES.roleBinding}-binding`);
+        secretDeps.push(BGP_RESOURCES.secret, BGP_RESOURCES.roleBinding);
     }
 
     for (const p of s.bgp.peers) {

@@ -17,7 +17,7 @@ export const OPERATOR_RESOURCES = { crds: "operator-crds", operator: "tigera-ope
  * v3.31.3: operator-crds.yaml, then tigera-operator.yaml (which holds no CRDs).
  * v3.27.3: tigera-operator.yaml alone, which embeds the CRDs (ConfigFile applies CRDs first within it).
  */
-export function renderOperator(s: ClusterSettings, after: readonly string[] = []): PlannedResource[] {
+export function renderOperator(s: ClusterSettings): PlannedResource[] {
     const out: PlannedResource[] = [];
     const release = s.release;
     if (release.crdsManifestUrl) {
@@ -25,7 +25,7 @@ export function renderOperator(s: ClusterSettings, after: readonly string[] = []
             name: OPERATOR_RESOURCES.crds,
             type: TYPES.configFile,
             component: "operator",
-            dependsOn: [...after],
+            dependsOn: [],
             spec: { kind: "manifest", source: s.operator.crdsManifest ?? release.crdsManifestUrl, description: `Calico ${release.version} operator and projectcalico.org CRDs` },
         });
     }
@@ -33,7 +33,7 @@ export function renderOperator(s: ClusterSettings, after: readonly string[] = []
         name: OPERATOR_RESOURCES.operator,
         type: TYPES.configFile,
         component: "operator",
-        dependsOn: release.crdsManifestUrl ? [OPERATOR_RESOURCES.crds] : [...after],
+        dependsOn: release.crdsManifestUrl ? [OPERATOR_RESOURCES.crds] : [],
         spec: {
             kind: "manifest",
             source: s.operator.manifest ?? release.operatorManifestUrl,

@@ -4,6 +4,7 @@
  */
 import type { ClusterSettings } from "../config/settings";
 import { CALICO_NAMESPACE, OPERATOR_NAMESPACE } from "./operator";
+import { metricsTargets } from "./monitoring/targets";
 
 /** A metrics endpoint other projects can scrape or allow in policy. */
 export interface MetricsEndpoint {
@@ -40,12 +41,11 @@ export interface CalicoOutputs {
     readonly dashboards: string[];
 }
 
-/** Names of the metrics Services (Typha's and kube-controllers' are the operator's own). */
-export const METRICS_SERVICES = {
-    felix: "calico-felix-metrics",
-    typha: "calico-typha-metrics",
-    kubeControllers: "calico-kube-controllers-metrics",
-} as const;
+/** The scrape targets as consumers see them (names and ports owned by monitoring/targets.ts). */
+function metricsEndpoints(s: ClusterSettings): NonNullable<CalicoOutputs["metrics"]> {
+    const [felix, typha, kubeControllers] = metricsTargets(s).map((t) => ({ service: t.service, namespace: CALICO_NAMESPACE, port: t.port, portName: t.portName }));
+    return { felix, typha, kubeControllers };
+}
 
 /** Compute the outputs. */
 export function computeOutputs(s: ClusterSettings, dashboards: readonly string[] = []): CalicoOutputs {
@@ -68,13 +68,7 @@ export function computeOutputs(s: ClusterSettings, dashboards: readonly string[]
             peers: s.bgp.peers.map((p) => ({ name: p.name, peerIP: p.peerIP, asNumber: p.asNumber, nodeSelector: p.nodeSelector })),
         },
         expectedTyphaReplicas: s.typha.expectedReplicas,
-        metrics: m.enabled
-            ? {
-                  felix: { service: METRICS_SERVICES.felix, namespace: CALICO_NAMESPACE, port: m.felixMetricsPort, portName: "felix-metrics" },
-                  typha: { service: METRICS_SERVICES.typha, namespace: CALICO_NAMESPACE, port: m.typhaMetricsPort, portName: "calico-typha-metrics" },
-                  kubeControllers: { service: METRICS_SERVICES.kubeControllers, namespace: CALICO_NAMESPACE, port: m.kubeControllersMetricsPort, portName: "metrics-port" },
-              }
-            : null,
+        metrics: m.enabled ? metricsEndpoints(s) : null,
         dashboards: [...dashboards],
     };
 }

@@ -2,7 +2,7 @@
  * The full list of resources the Pulumi program registers (components and provider included), in
  * the form `plan --json` reports and the mock tests compare against.
  */
-import type { PlannedResource } from "./plan";
+import type { ComponentName, PlannedResource } from "./plan";
 
 /** One registered resource: its Pulumi type and name. */
 export interface ResourceRef {
@@ -10,16 +10,31 @@ export interface ResourceRef {
     readonly name: string;
 }
 
-/** Names of the program's own component resources, as CalicoCluster builds them. */
+/** Pulumi type and name suffix of each sub-component, in construction order. */
+export const COMPONENTS: readonly { readonly component: ComponentName; readonly type: string; readonly suffix: string }[] = [
+    { component: "nodePrep", type: "calico:index:NodePreparation", suffix: "nodeprep" },
+    { component: "operator", type: "calico:index:TigeraOperator", suffix: "operator" },
+    { component: "installation", type: "calico:index:CalicoInstallation", suffix: "installation" },
+    { component: "bgp", type: "calico:index:BgpFabric", suffix: "bgp" },
+    { component: "monitoring", type: "calico:index:CalicoMonitoring", suffix: "monitoring" },
+];
+
+/** Name of a sub-component resource under the top component `top`. */
+export function componentResourceName(top: string, component: ComponentName): string {
+    return `${top}-${COMPONENTS.find((c) => c.component === component)!.suffix}`;
+}
+
+/** Name of the Kubernetes provider CalicoCluster builds. */
+export function providerName(top: string): string {
+    return `${top}-k8s`;
+}
+
+/** The program's own resources: the top component, its provider and the sub-components. */
 export function componentRefs(top = "calico"): ResourceRef[] {
     return [
         { type: "calico:index:CalicoCluster", name: top },
-        { type: "pulumi:providers:kubernetes", name: `${top}-k8s` },
-        { type: "calico:index:NodePreparation", name: `${top}-nodeprep` },
-        { type: "calico:index:TigeraOperator", name: `${top}-operator` },
-        { type: "calico:index:CalicoInstallation", name: `${top}-installation` },
-        { type: "calico:index:BgpFabric", name: `${top}-bgp` },
-        { type: "calico:index:CalicoMonitoring", name: `${top}-monitoring` },
+        { type: "pulumi:providers:kubernetes", name: providerName(top) },
+        ...COMPONENTS.map((c) => ({ type: c.type, name: componentResourceName(top, c.component) })),
     ];
 }
 

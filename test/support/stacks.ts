@@ -5,6 +5,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readStackConfig } from "../../lib/config/stackfile";
+import { isEncrypted } from "../../lib/config/secret";
 import { toPulumiConfig, type RawConfig } from "./configs";
 
 export const STACKS_DIR = join(__dirname, "..", "..", "stacks");
@@ -21,7 +22,7 @@ export function secretValue(path: string): string {
 }
 
 function decrypt(v: unknown, path: string): unknown {
-    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v) return secretValue(path);
+    if (isEncrypted(v)) return secretValue(path);
     if (Array.isArray(v)) return v.map((x, i) => decrypt(x, `${path}[${i}]`));
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decrypt(x, `${path}.${k}`)]));
     return v;

@@ -2,9 +2,10 @@
  * Pulumi entry point: read this stack's config, build Calico, export what other stacks need.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "./components/program";
+import { configSecretKeys, runProgram } from "./components/program";
 
-const outputs = runProgram(pulumi.runtime.allConfig());
+const config = pulumi.runtime.allConfig();
+const outputs = runProgram(config, configSecretKeys(config));
 
 export const calicoVersion = outputs.calicoVersion;
 export const operatorVersion = outputs.operatorVersion;

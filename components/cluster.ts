@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ClusterSettings } from "../lib/config/settings";
+import { Secret } from "../lib/config/secret";
 import { buildPlan } from "../lib/render";
 import type { PlannedResource } from "../lib/render/plan";
 import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
@@ -32,20 +33,22 @@ export class CalicoCluster extends pulumi.ComponentResource {
         super("calico:index:CalicoCluster", name, {}, opts);
         const s = args.settings;
         const kubeconfig = s.kubeconfig ? pulumi.secret(s.kubeconfig.reveal()) : undefined;
+        // A context the user stored with --secret stays a secret in every input that carries it.
+        const kubeContext = s.kubeContext instanceof Secret ? pulumi.secret(s.kubeContext.reveal()) : s.kubeContext;
         const provider =
             args.provider ??
             new k8s.Provider(
                 providerName(name),
                 {
                     kubeconfig,
-                    context: s.kubeContext,
+                    context: kubeContext,
                     // Only a different cluster replaces the provider (and so every resource); a rotated kubeconfig is an update.
                     clusterIdentifier: s.cluster.name,
                     enableServerSideApply: true,
                 },
                 { parent: this },
             );
-        const context: RegistrationContext = { provider, kubeconfig, registered: new Map() };
+        const context: RegistrationContext = { provider, kubeconfig, kubeContext, registered: new Map() };
         this.plan = buildPlan(s);
         const part = { parent: this };
         const args2 = { plan: this.plan, context };

@@ -15,6 +15,8 @@ export interface RegistrationContext {
     readonly provider: k8s.Provider;
     /** Kubeconfig for calicoctl, when it comes from config rather than the ambient KUBECONFIG. */
     readonly kubeconfig?: pulumi.Output<string>;
+    /** The kubeconfig context the provider uses; calicoctl and the waits use the same one. */
+    readonly kubeContext?: pulumi.Input<string>;
     /** Resources registered so far, by planned name, for dependsOn. */
     readonly registered: Map<string, pulumi.Resource>;
 }
@@ -70,6 +72,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
             case "localCommand": {
                 const environment: Record<string, pulumi.Input<string>> = { ...spec.environment };
                 if (spec.needsKubeconfig && ctx.kubeconfig) environment.CALICO_KUBECONFIG = ctx.kubeconfig;
+                if (spec.needsKubeconfig && ctx.kubeContext !== undefined) environment.CALICO_KUBE_CONTEXT = ctx.kubeContext;
                 resource = new command.local.Command(
                     p.name,
                     {

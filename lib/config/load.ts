@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { ConfigValidationError, IssueCollector, keyPath, type ConfigIssue } from "./errors";
 import { topLevelSchemas, type ParsedConfig } from "./schema";
-import { ownKeys, valueAt } from "./raw";
+import { holdsSecretField, ownKeys, SECRET_CAPABLE_KEYS, SECRET_STRUCTURED, valueAt } from "./raw";
+import { Secret } from "./secret";
 import { validateConfig, type PartialConfig } from "./validate";
 import { resolveProfile } from "./profiles";
 import type { ClusterSettings } from "./settings";
@@ -37,6 +38,11 @@ function toIssues(top: string, raw: unknown, issue: z.core.$ZodIssue): ConfigIss
     return [{ path: keyPath(top, path), value, message }];
 }
 
+/** The raw (pre-wrapping) value of a top-level key. */
+function rawOf(raw: Readonly<Record<string, unknown>>, key: string): object {
+    return raw[`calico:${key}`] as object;
+}
+
 /** Result of loading: settings plus anything worth a warning. */
 export interface LoadResult {
     /** The resolved settings. */
@@ -61,6 +67,14 @@ export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult
     const parsed: PartialConfig = {};
     for (const key of TOP_KEYS) {
         const value = own.get(key);
+        if (value instanceof Secret && !SECRET_CAPABLE_KEYS.has(key)) {
+            out.error(keyPath(key, []), value, `is stored as a secret, but it cannot be kept secret: it is public data of the cluster (it reaches object names, image tags or stack outputs). Store it in plain text: pulumi config set calico:${key} <value>`);
+            continue;
+        }
+        if (typeof value === "object" && value !== null && SECRET_STRUCTURED.has(rawOf(raw, key)) && !holdsSecretField(value)) {
+            out.error(keyPath(key, []), "[secret]", `is stored as a secret, but only its password, privateKey, grafanaAdminPassword and kubeconfig fields can be kept secret: the rest becomes Calico objects and stack outputs. Store calico:${key} in plain text and set only those fields with pulumi config set --secret --path`);
+            continue;
+        }
         const result = (topLevelSchemas[key] as z.ZodType).safeParse(value);
         if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
         else for (const issue of result.error.issues) out.errors.push(...toIssues(key, value, issue));

@@ -11,10 +11,23 @@ import { SECRET_FIELDS } from "./schema";
 export const NAMESPACE = "calico";
 
 /**
+ * Top-level keys whose whole value may be a secret the user chose (`pulumi config set --secret`).
+ * Every other top-level string is public data of the cluster (it reaches image tags, object names and
+ * stack outputs), so storing it as a secret is refused rather than silently made public.
+ */
+export const SECRET_CAPABLE_KEYS: ReadonlySet<string> = new Set(["kubeconfig", "kubeContext"]);
+
+/**
  * Turn Pulumi's string values back into JSON where they hold objects or arrays; Pulumi stores
  * structured config as JSON text.
+ *
+ * @param all `pulumi.runtime.allConfig()`: `calico:<key>` → string
+ * @param secretKeys keys the engine marks secret (PULUMI_CONFIG_SECRET_KEYS): values the user stored
+ *   with `--secret`. A secret top-level string is wrapped in Secret here, so it stays secret however
+ *   the project uses it. (For a structured key the engine marks the whole key, whatever path was
+ *   secret; fields that are secret by name are wrapped later, see wrapSecrets.)
  */
-export function fromPulumiConfig(all: Readonly<Record<string, string>>): Record<string, unknown> {
+export function fromPulumiConfig(all: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(all)) {
         const trimmed = text.trim();
@@ -27,9 +40,35 @@ export function fromPulumiConfig(all: Readonly<Record<string, string>>): Record<
                 // Leave it a string: the schema will say what it expected.
             }
         }
-        out[key] = text;
+        out[key] = secretKeys.has(key) ? new Secret(key, text) : text;
+    }
+    for (const key of secretKeys) {
+        const v = out[key];
+        if (typeof v === "object" && v !== null && !(v instanceof Secret)) SECRET_STRUCTURED.add(v);
     }
     return out;
+}
+
+/** Structured values whose key the engine marked secret (see fromPulumiConfig). */
+export const SECRET_STRUCTURED = new WeakSet<object>();
+
+/** Whether a raw value holds a field that is secret by name (so a secret mark on its key is explained). */
+export function holdsSecretField(value: unknown, field = ""): boolean {
+    if (SECRET_FIELDS.has(field) && (typeof value === "string" || value instanceof Secret || isEncrypted(value))) return true;
+    if (Array.isArray(value)) return value.some((v) => holdsSecretField(v));
+    if (typeof value === "object" && value !== null && !(value instanceof Secret)) return Object.entries(value).some(([k, v]) => holdsSecretField(v, k));
+    return false;
+}
+
+/**
+ * Whether a top-level value is the "not set" default that Pulumi.yaml declares for optional keys
+ * (`{}` or `""`). The Pulumi CLI requires every declared key without a default in every stack
+ * (sdk/go/common/workspace/config.go, mergeConfig, at v3.248.0), so optional keys carry one, and
+ * the program reads it as absent.
+ */
+export function isUnsetDefault(value: unknown): boolean {
+    if (value === "") return true;
+    return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Secret) && Object.keys(value).length === 0;
 }
 
 /**
@@ -57,6 +96,7 @@ export function ownKeys(raw: Readonly<Record<string, unknown>>): Map<string, unk
         const ns = colon < 0 ? NAMESPACE : key.slice(0, colon);
         if (ns !== NAMESPACE) continue;
         const name = colon < 0 ? key : key.slice(colon + 1);
+        if (isUnsetDefault(value)) continue;
         own.set(name, wrapSecrets(value, keyPath(name, []), name));
     }
     return own;

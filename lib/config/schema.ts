@@ -275,7 +275,8 @@ export const topLevelSchemas = {
     nodePrep: nodePrepSchema.prefault({}),
     calicoctl: calicoctlSchema.prefault({}),
     kubeconfig: secret.optional(),
-    kubeContext: z.string().min(1).optional(),
+    /** A context name; a Secret when the user stored it with --secret (it then stays secret everywhere). */
+    kubeContext: z.union([z.string().min(1), secret], { error: "must be the name of a context in the kubeconfig" }).optional(),
 } as const;
 
 /** One object schema for the whole config, keyed without the prefix. */

@@ -106,7 +106,8 @@ export interface ClusterSettings {
     readonly nodePrep: ParsedConfig["nodePrep"];
     readonly calicoctl: ParsedConfig["calicoctl"];
     readonly kubeconfig?: Secret;
-    readonly kubeContext?: string;
+    /** Context of the kubeconfig that every tool targets (the provider, calicoctl, the waits). */
+    readonly kubeContext?: string | Secret;
     readonly typha: { readonly expectedReplicas: number };
     /** Each profile decision and why. */
     readonly decisions: readonly Decision[];

@@ -46,10 +46,14 @@ export function calicoctlPrelude(s: ClusterSettings): string {
         );
     }
     lines.push(
-        `got=$("$calicoctl" version 2>/dev/null | sed -n 's/^Client Version:[[:space:]]*//p' | head -n 1 || true)`,
-        `[ "$got" = "$want" ] || { echo "calicoctl: $calicoctl reports client version '$got', expected $want" >&2; exit 1; }`,
+        // The cluster first: every calicoctl call below, `version` included (it also asks the cluster),
+        // targets the provider's kubeconfig and context. K8S_CURRENT_CONTEXT is what calicoctl's
+        // --context flag sets and libcalico-go's apiconfig reads, at v3.27.3 and v3.31.3 alike.
         `export DATASTORE_TYPE=kubernetes`,
         `if [ -n "\${CALICO_KUBECONFIG:-}" ]; then kc=$(mktemp); trap 'rm -f "$kc"' EXIT; printf '%s' "$CALICO_KUBECONFIG" > "$kc"; export KUBECONFIG="$kc"; fi`,
+        `if [ -n "\${CALICO_KUBE_CONTEXT:-}" ]; then export K8S_CURRENT_CONTEXT="$CALICO_KUBE_CONTEXT"; fi`,
+        `got=$("$calicoctl" version 2>/dev/null | sed -n 's/^Client Version:[[:space:]]*//p' | head -n 1 || true)`,
+        `[ "$got" = "$want" ] || { echo "calicoctl: $calicoctl reports client version '$got', expected $want" >&2; exit 1; }`,
     );
     return lines.join("\n");
 }

@@ -35,7 +35,8 @@ export const INVALID_CASES: InvalidCase[] = [
     make("v3.27.3 on Kubernetes 1.33", (c) => (c["calico:version"] = "v3.27.3"), "calico:kubernetesVersion"),
     make("v3.27.3 on Kubernetes 1.34", (c) => ((c["calico:version"] = "v3.27.3"), (c["calico:kubernetesVersion"] = "1.34")), "calico:kubernetesVersion"),
     edit("v3.31.3 on Kubernetes 1.28", "calico:kubernetesVersion", "1.28"),
-    edit("kubeContext empty", "calico:kubeContext", ""),
+    // An empty kubeContext is Pulumi.yaml's "unset" default, so it is not a case here.
+    edit("kubeContext of the wrong type", "calico:kubeContext", ["a", "b"]),
     // cluster
     edit("cluster missing", "calico:cluster", undefined),
     edit("cluster name upper case", "calico:cluster.name", "Prod"),

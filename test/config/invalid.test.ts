@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { loadSettings } from "../../lib/config/load";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigValidationError } from "../../lib/config/errors";
 import { runPlan } from "../../cli/plan";
 import { runProgram } from "../../components/program";
@@ -47,9 +48,11 @@ describe("invalid configs", () => {
                 assert.equal(json.valid, false);
                 assert.ok(json.errors.some((e: { path: string }) => e.path === c.path));
             });
-            it("the program registers no resource", async () => {
+            it("the program registers no resource and fails with a RunError naming the key", async () => {
                 const run = await runStackSettled(() => runProgram(toPulumiConfig(c.config)));
-                assert.ok(run.error instanceof ConfigValidationError, String(run.error));
+                // A RunError is what Pulumi prints as its message alone, without a stack trace.
+                assert.ok(pulumi.RunError.isInstance(run.error), String(run.error));
+                assert.ok((run.error as Error).message.includes(c.path), (run.error as Error).message);
                 assert.deepEqual(run.registrations.map((r) => `${r.type} ${r.name}`), []);
             });
         });

@@ -6,7 +6,7 @@ import { fromPulumiConfig } from "../../lib/config/raw";
 import { buildPlan } from "../../lib/render";
 import { allResourceRefs } from "../../lib/render/resources";
 import { isWrappedSecret, runStack, unwrap, type Registration, type StackRun } from "../support/mocks";
-import { STACK_NAMES, stackConfig, stackPulumiConfig, secretValue } from "../support/stacks";
+import { STACK_NAMES, stackConfig, stackConfigWithSecrets, stackPulumiConfig, secretValue } from "../support/stacks";
 import { toPulumiConfig, type RawConfig } from "../support/configs";
 
 const byName = (run: StackRun, name: string): Registration => {
@@ -145,7 +145,7 @@ describe("Pulumi program under mocks", () => {
     });
 
     it("BGP passwords reach the cluster only as a secret Secret, referenced by secretKeyRef", async () => {
-        const run = await runStack(() => runProgram(stackPulumiConfig("tor")));
+        const run = await runConfig(stackConfigWithSecrets("tor"));
         const secret = byName(run, "bgp-passwords");
         assert.equal(secret.type, "kubernetes:core/v1:Secret");
         const data = secret.inputs.stringData;
@@ -163,7 +163,7 @@ describe("Pulumi program under mocks", () => {
     });
 
     it("the Grafana admin password is a secret input, and ServiceMonitors wait for the Prometheus chart", async () => {
-        const run = await runStack(() => runProgram(stackPulumiConfig("large")));
+        const run = await runConfig(stackConfigWithSecrets("large"));
         const secret = byName(run, "grafana-admin");
         const data = secret.inputs.stringData;
         assert.ok(isWrappedSecret(data) || isWrappedSecret(data["admin-password"]));

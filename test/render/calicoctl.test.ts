@@ -20,7 +20,9 @@ const FAKE_CALICOCTL = `#!/bin/sh
 set -eu
 log="$FAKE_DIR/calls.log"
 [ "\${DATASTORE_TYPE:-}" = kubernetes ] || { echo "fake: DATASTORE_TYPE not kubernetes" >&2; exit 3; }
-if [ "$1" != version ] && [ -n "\${EXPECT_KUBECONFIG:-}" ]; then [ "$(cat "$KUBECONFIG")" = "$EXPECT_KUBECONFIG" ] || { echo "fake: wrong kubeconfig" >&2; exit 3; }; fi
+# Every call, version included (it asks the cluster too), must target the provider's cluster.
+if [ -n "\${EXPECT_KUBECONFIG:-}" ]; then [ "$(cat "$KUBECONFIG")" = "$EXPECT_KUBECONFIG" ] || { echo "fake: $1: wrong kubeconfig" >&2; exit 3; }; fi
+if [ -n "\${EXPECT_CONTEXT:-}" ]; then [ "\${K8S_CURRENT_CONTEXT:-}" = "$EXPECT_CONTEXT" ] || { echo "fake: $1: wrong context '\${K8S_CURRENT_CONTEXT:-}'" >&2; exit 3; }; fi
 case "$1" in
   version) echo "Client Version:    \${FAKE_VERSION:-v3.31.3}"; echo "Git commit:        0000000"; exit 0 ;;
   apply)
@@ -81,7 +83,8 @@ describe("calicoctl commands, executed", () => {
         const fake = makeFake();
         const s = settings({ "calico:calicoctl": { path: fake.bin } });
         const cmd = applyCommand(s, renderBgpConfiguration(s));
-        const env = { CALICO_KUBECONFIG: "apiVersion: v1\nkind: Config\n", EXPECT_KUBECONFIG: "apiVersion: v1\nkind: Config" };
+        // The kubeconfig and context from config reach every call, `calicoctl version` included.
+        const env = { CALICO_KUBECONFIG: "apiVersion: v1\nkind: Config\n", EXPECT_KUBECONFIG: "apiVersion: v1\nkind: Config", CALICO_KUBE_CONTEXT: "ctx-b", EXPECT_CONTEXT: "ctx-b" };
         for (const script of [cmd.create, cmd.update!, cmd.delete!]) {
             const r = sh(script, fake, { stdin: cmd.stdin, env });
             assert.equal(r.status, 0, r.stderr);

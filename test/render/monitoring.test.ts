@@ -11,9 +11,9 @@ import { renderFelixService, renderServiceMonitors } from "../../lib/render/moni
 import { knownMetrics, metricsIn } from "../../lib/model/metrics";
 import { CrdValidators, upstreamDir } from "../support/upstream";
 import { promtool, promtoolPath } from "../support/promtool";
-import { stackConfig, STACK_NAMES } from "../support/stacks";
+import { stackConfig, stackConfigWithSecrets, STACK_NAMES } from "../support/stacks";
 
-const settings = (stack: string, extra: Record<string, unknown> = {}): ClusterSettings => loadSettings({ ...stackConfig(stack), ...extra }).settings;
+const settings = (stack: string, extra: Record<string, unknown> = {}): ClusterSettings => loadSettings({ ...stackConfigWithSecrets(stack), ...extra }).settings;
 const large = () => settings("large");
 const objects = (s: ClusterSettings): K8sObject[] =>
     buildPlan(s).flatMap((p) => (p.spec.kind === "object" ? [mapSecrets(p.spec.object, (x) => x.placeholder())] : []));
@@ -282,7 +282,7 @@ describe("monitoring", () => {
             assert.equal(g.values.datasources["datasources.yaml"].datasources[0].url, "http://prometheus-prometheus.monitoring.svc:9090");
             assert.equal(g.values.sidecar.dashboards.label, "grafana_dashboard");
             assert.deepEqual(g.values.service, { type: "ClusterIP" });
-            const np = buildPlan(settings("large", { "calico:monitoring": { ...(stackConfig("large")["calico:monitoring"] as object), install: { ...(stackConfig("large")["calico:monitoring"] as any).install, serviceType: "NodePort" } } }));
+            const np = buildPlan(settings("large", { "calico:monitoring": { ...(stackConfigWithSecrets("large")["calico:monitoring"] as object), install: { ...(stackConfigWithSecrets("large")["calico:monitoring"] as any).install, serviceType: "NodePort" } } }));
             assert.deepEqual((np.find((p) => p.name === "grafana")!.spec as { values: any }).values.service, { type: "NodePort", nodePort: 30010 });
             const secret = plan.find((p) => p.name === "grafana-admin")!.spec as { object: any };
             assert.equal(secret.object.stringData["admin-password"].configKey, "calico:monitoring.install.grafanaAdminPassword");

@@ -7,6 +7,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadSettings } from "../../lib/config/load";
 import { readStackConfig } from "../../lib/config/stackfile";
+import { stackConfigWithSecrets } from "../support/stacks";
 import { buildPlan } from "../../lib/render";
 import { felixPatch } from "../../lib/render/bgp";
 import { mapSecrets, type K8sObject } from "../../lib/render/objects";
@@ -26,7 +27,8 @@ function crdFile(o: K8sObject): string | undefined {
 
 /** Config for a stack, rewritten to a Calico version and a Kubernetes version it supports. */
 function settingsFor(stack: string, version: "v3.27.3" | "v3.31.3") {
-    const raw = readStackConfig(join(STACKS, `Pulumi.${stack}.yaml`));
+    // With the secrets the runbook says to set, so that every object the stack can render is checked.
+    const raw = stackConfigWithSecrets(stack);
     raw["calico:version"] = version;
     raw["calico:kubernetesVersion"] = version === "v3.27.3" ? "1.28" : "1.34";
     const net = raw["calico:network"] as Record<string, unknown> | undefined;

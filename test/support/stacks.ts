@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { isEncrypted } from "../../lib/config/secret";
-import { toPulumiConfig, type RawConfig } from "./configs";
+import { setPath, toPulumiConfig, type RawConfig } from "./configs";
 
 export const STACKS_DIR = join(__dirname, "..", "..", "stacks");
 
@@ -32,6 +32,25 @@ function decrypt(v: unknown, path: string): unknown {
 export function stackConfig(name: string): RawConfig {
     const raw = readStackConfig(join(STACKS_DIR, `Pulumi.${name}.yaml`));
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decrypt(v, k)]));
+}
+
+/**
+ * The secrets each stack's runbook comments tell the user to set with
+ * `pulumi config set --secret --path`, plus the switch that uses them where the committed file
+ * leaves it off (a committed stack file carries no ciphertext).
+ */
+export const RUNBOOK_SECRETS: Readonly<Record<string, { readonly secrets: readonly string[]; readonly set?: Readonly<Record<string, unknown>> }>> = {
+    tor: { secrets: [0, 1].flatMap((r) => [0, 1].map((sw) => `calico:bgp.tor.racks[${r}].switches[${sw}].password`)) },
+    large: { secrets: ["calico:monitoring.install.grafanaAdminPassword"], set: { "calico:monitoring.install.grafana": true } },
+};
+
+/** A stack's config with its runbook secrets set to known plaintext (see secretValue). */
+export function stackConfigWithSecrets(name: string): RawConfig {
+    const c = stackConfig(name);
+    const extra = RUNBOOK_SECRETS[name];
+    for (const path of extra?.secrets ?? []) setPath(c, path, secretValue(path));
+    for (const [path, value] of Object.entries(extra?.set ?? {})) setPath(c, path, value);
+    return c;
 }
 
 /** The same, in allConfig form. */

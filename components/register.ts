@@ -105,7 +105,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                 );
                 break;
             case "chart":
-                resource = new k8s.helm.v4.Chart(p.name, { chart: spec.chart, version: spec.version, repositoryOpts: { repo: spec.repo }, namespace: spec.namespace, values: spec.values }, k8sOpts);
+                resource = new k8s.helm.v4.Chart(p.name, { chart: spec.chart, version: spec.version, repositoryOpts: spec.repo ? { repo: spec.repo } : undefined, namespace: spec.namespace, values: spec.values }, k8sOpts);
                 break;
         }
         ctx.registered.set(p.name, resource);

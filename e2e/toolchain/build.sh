@@ -48,21 +48,22 @@ build pulumi-resource-command "$here/pulumi" standin -- ./cmd/pulumi-resource-co
 # --- pulumi-resource-kubernetes v4.25.0 (upstream; the only provider/v4 commit the proxy serves) ----
 kp_src="$cache/src/kubernetes-provider"
 kp_key="$(key "$here/kubernetes-provider" 4.25.0)"
-if [ "$(cat "$cache/stamps/pulumi-resource-kubernetes" 2>/dev/null)" != "$kp_key" ] || [ ! -x "$bin/pulumi-resource-kubernetes" ]; then
+if [ "$(cat "$cache/stamps/kubernetes-provider-src" 2>/dev/null)" != "$kp_key" ]; then
+    # A fresh copy of our wrapper, plus the two embedded files generated from the module's sources.
     rm -rf "$kp_src"; cp -R "$here/kubernetes-provider" "$kp_src"
     mod_dir="$(cd "$kp_src" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)"
     (cd "$kp_src" && go run ./cmd/embedgen "$mod_dir/cmd/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes 4.25.0)
+    echo "$kp_key" > "$cache/stamps/kubernetes-provider-src"
 fi
 build pulumi-resource-kubernetes "$kp_src" 4.25.0 -- \
     -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.25.0" \
     ./cmd/pulumi-resource-kubernetes
-echo "$kp_key" > "$cache/stamps/pulumi-resource-kubernetes"
 
 # --- Kubernetes v1.34.4 control plane, etcd v3.6.5, kwok v0.7.0 (all upstream) --------------------
 kv=v1.34.4
 kflags="-X k8s.io/component-base/version.gitVersion=$kv -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34"
 kflags="$kflags -X k8s.io/client-go/pkg/version.gitVersion=$kv -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=34"
-for c in kube-apiserver kube-controller-manager kube-scheduler; do
+for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
     build "$c" "$here/kubernetes" "$kv" -- -ldflags "$kflags" "k8s.io/kubernetes/cmd/$c"
 done
 build etcd "$here/etcd" v3.6.5 -- ./cmd/etcd

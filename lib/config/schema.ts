@@ -227,6 +227,10 @@ export const monitoringSchema = z.strictObject({
             /** Pinned chart versions (Pulumi renders them itself; no helm binary). */
             prometheusChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact chart version such as 65.1.1" }).default("65.1.1"),
             grafanaChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact chart version such as 8.5.2" }).default("8.5.2"),
+            /** Local kube-prometheus-stack chart (directory or .tgz) instead of the chart repository: air-gapped clusters. */
+            prometheusChartPath: z.string().min(1).optional(),
+            /** Local Grafana chart (directory or .tgz) instead of the chart repository: air-gapped clusters. */
+            grafanaChartPath: z.string().min(1).optional(),
             /** Prometheus URL for the Grafana datasource when Prometheus is not installed here. */
             prometheusUrl: z.url().optional(),
         })

@@ -60,9 +60,10 @@ export interface RemoteCommandSpec {
 /** A Helm chart rendered by Pulumi (`helm.v4.Chart`): no helm binary needed. */
 export interface ChartSpec {
     readonly kind: "chart";
+    /** Chart name in `repo`, or a local chart directory or .tgz when `repo` is absent. */
     readonly chart: string;
     readonly version: string;
-    readonly repo: string;
+    readonly repo?: string;
     readonly namespace: string;
     readonly values: Record<string, unknown>;
 }

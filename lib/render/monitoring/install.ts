@@ -15,18 +15,34 @@ export function prometheusUrl(s: ClusterSettings): string {
     return s.monitoring.install.prometheusUrl ?? `http://${PROMETHEUS_RELEASE}-prometheus.${s.monitoring.namespace}.svc:9090`;
 }
 
+/** A chart from its repository, or from a local directory or archive (no repository then). */
+function chartSource(localPath: string | undefined, chart: string, repo: string): Pick<ChartSpec, "chart" | "repo"> {
+    return localPath ? { chart: localPath } : { chart, repo };
+}
+
 /** kube-prometheus-stack without its bundled Grafana (installed separately when asked for). */
 export function prometheusChart(s: ClusterSettings): ChartSpec {
     const i = s.monitoring.install;
     return {
         kind: "chart",
-        chart: "kube-prometheus-stack",
+        ...chartSource(i.prometheusChartPath, "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts"),
         version: i.prometheusChartVersion,
-        repo: "https://prometheus-community.github.io/helm-charts",
         namespace: s.monitoring.namespace,
         values: {
             fullnameOverride: PROMETHEUS_RELEASE,
+            // Grafana is installed on its own (below). Calico's monitoring needs only Prometheus and
+            // its operator: no node-exporter, kube-state-metrics or Windows exporter, so an air-gapped
+            // mirror needs only the chart and its `crds` subchart, and fewer images.
             grafana: { enabled: false },
+            nodeExporter: { enabled: false },
+            kubeStateMetrics: { enabled: false },
+            windowsMonitoring: { enabled: false },
+            // helm.v4.Chart runs no Helm hooks (pulumi/pulumi-kubernetes#3284). In 65.1.1 the
+            // operator's TLS Secret `<fullname>-admission` is made only by the hook Job
+            // admission-webhooks/job-patch/job-createSecret.yaml, and templates/prometheus-operator/
+            // deployment.yaml mounts it whenever prometheusOperator.tls.enabled: without both
+            // switches the prometheus-operator pod waits forever for a Secret nobody creates.
+            prometheusOperator: { admissionWebhooks: { enabled: false }, tls: { enabled: false } },
             prometheus: {
                 service: { type: i.serviceType },
                 prometheusSpec: {
@@ -44,9 +60,8 @@ export function grafanaChart(s: ClusterSettings): ChartSpec {
     const i = s.monitoring.install;
     return {
         kind: "chart",
-        chart: "grafana",
+        ...chartSource(i.grafanaChartPath, "grafana", "https://grafana.github.io/helm-charts"),
         version: i.grafanaChartVersion,
-        repo: "https://grafana.github.io/helm-charts",
         namespace: s.monitoring.namespace,
         values: {
             admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },

@@ -1,0 +1,215 @@
+/**
+ * The e2e harness: the real Pulumi CLI (and its plugins from e2e/toolchain/build.sh) run against a
+ * local control plane (e2e/cluster.sh), on a file backend, from a scratch copy of the project so
+ * that `pulumi stack init` and `pulumi config set` never touch the checkout.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import { Kube, type KubeObject, type WatchEvent } from "../simulator/kube";
+
+/** The checkout. */
+export const ROOT = resolve(__dirname, "..", "..");
+/** Upstream reference data beside the checkout (read-only). */
+export const UPSTREAM = resolve(ROOT, "..", "shared", "upstream");
+/** Where build.sh puts the toolchain. */
+export const BIN = process.env.E2E_BIN ?? join(process.env.CALICO_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"), "calico-pulumi-e2e"), "bin");
+
+const TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-command", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok"];
+
+/** Throws (so the scenario fails, never passes vacuously) when something the tier needs is missing. */
+export function requireToolchain(): void {
+    const missing = TOOLS.filter((t) => !existsSync(join(BIN, t)));
+    if (missing.length) throw new Error(`e2e toolchain incomplete in ${BIN} (missing ${missing.join(", ")}): run e2e/toolchain/build.sh`);
+    if (!existsSync(UPSTREAM)) throw new Error(`${UPSTREAM} is missing: the air-gapped manifests and charts come from ../shared/upstream`);
+}
+
+/** What one CLI call returned, with its wall time. */
+export interface CliResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly seconds: number;
+}
+
+/** A scratch project directory with its own Pulumi home and file backend. */
+export class Workspace {
+    readonly dir: string;
+    readonly env: NodeJS.ProcessEnv;
+    /** Every CLI call's label and time, printed by `report()`. */
+    readonly timings: { label: string; seconds: number }[] = [];
+
+    constructor(readonly name: string, kubeconfig?: string) {
+        this.dir = mkdtempSync(join(tmpdir(), `calico-e2e-${name}-`));
+        for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts"]) cpSync(join(ROOT, f), join(this.dir, f));
+        for (const d of ["components", "lib", "stacks", "examples"]) cpSync(join(ROOT, d), join(this.dir, d), { recursive: true });
+        symlinkSync(join(ROOT, "node_modules"), join(this.dir, "node_modules"));
+        mkdirSync(join(this.dir, ".state"));
+        this.env = {
+            PATH: `${BIN}:${process.env.PATH}`,
+            HOME: process.env.HOME,
+            PULUMI_HOME: join(this.dir, ".pulumi-home"),
+            PULUMI_BACKEND_URL: `file://${join(this.dir, ".state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_SKIP_CONFIRMATIONS: "true",
+            ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
+        };
+    }
+
+    /** Run the real CLI to completion (async, so watchers in this process keep running). */
+    async pulumi(label: string, args: string[], opts: { cwd?: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+        const t0 = Date.now();
+        const child = spawn(join(BIN, "pulumi"), [...args, "--non-interactive"], { cwd: opts.cwd ?? this.dir, env: { ...this.env, ...opts.env } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c) => (stdout += c));
+        child.stderr.on("data", (c) => (stderr += c));
+        const limit = (opts.timeoutSeconds ?? 600) * 1000;
+        const timer = setTimeout(() => child.kill("SIGKILL"), limit);
+        const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? 137)));
+        clearTimeout(timer);
+        const seconds = (Date.now() - t0) / 1000;
+        this.timings.push({ label, seconds });
+        console.log(`      [e2e] ${this.name}: ${label}: ${seconds.toFixed(1)} s (exit ${code})`);
+        return { code, stdout, stderr, seconds };
+    }
+
+    /** Like pulumi(), but throws with the output when the command fails. */
+    async ok(label: string, args: string[], opts: { cwd?: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+        const r = await this.pulumi(label, args, opts);
+        if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
+        return r;
+    }
+
+    /** `pulumi stack init` plus the air-gap overrides every scenario needs (this machine has no route to release URLs or chart repositories). */
+    async initStack(stack: string, extra: Record<string, string> = {}): Promise<void> {
+        await this.ok(`stack init ${stack}`, ["stack", "init", stack]);
+        const version = this.stackValue(stack, "calico:version") ?? "v3.31.3";
+        const manifests = join(UPSTREAM, "calico", version, "manifests");
+        const overrides: Record<string, string> = {
+            "calico:operator.manifest": join(manifests, "tigera-operator.yaml"),
+            "calico:monitoring.install.prometheusChartPath": this.localChart("kube-prometheus-stack-65.1.1"),
+            "calico:monitoring.install.grafanaChartPath": join(UPSTREAM, "charts", "grafana-8.5.2"),
+            ...(version === "v3.31.3" ? { "calico:operator.crdsManifest": join(manifests, "operator-crds.yaml") } : {}),
+            ...extra,
+        };
+        for (const [k, v] of Object.entries(overrides)) await this.ok(`config set ${k}`, ["config", "set", "--stack", stack, "--path", k, v]);
+    }
+
+    /**
+     * A chart from ../shared/upstream/charts, copied into the workspace. Helm refuses a chart whose
+     * Chart.yaml names a dependency that is missing from charts/, whatever its condition; the shared
+     * copy of kube-prometheus-stack 65.1.1 holds only its `crds` dependency (its README lists the
+     * others, but they are not there), so the copy keeps only the dependencies that are present.
+     * The chart's own templates and values are untouched.
+     */
+    localChart(name: string): string {
+        const dest = join(this.dir, ".charts", name);
+        if (existsSync(dest)) return dest;
+        cpSync(join(UPSTREAM, "charts", name), dest, { recursive: true });
+        const chartFile = join(dest, "Chart.yaml");
+        const chart = parse(readFileSync(chartFile, "utf8"));
+        const present = new Set(existsSync(join(dest, "charts")) ? readdirSync(join(dest, "charts")) : []);
+        const dropped = (chart.dependencies ?? []).filter((d: { name: string }) => !present.has(d.name)).map((d: { name: string }) => d.name);
+        chart.dependencies = (chart.dependencies ?? []).filter((d: { name: string }) => present.has(d.name));
+        writeFileSync(chartFile, stringify(chart));
+        if (dropped.length) console.log(`      [e2e] ${name}: dependencies missing from ../shared, left out: ${dropped.join(", ")}`);
+        return dest;
+    }
+
+    /** A value from the stack file as committed (top-level key). */
+    stackValue(stack: string, key: string): string | undefined {
+        const text = readFileSync(join(this.dir, "stacks", `Pulumi.${stack}.yaml`), "utf8");
+        return text.match(new RegExp(`^\\s+${key.replace(/[.:]/g, "\\$&")}:\\s*"?([^"\\s#]+)`, "m"))?.[1];
+    }
+
+    /** Set a secret the way a user does. */
+    async setSecret(stack: string, path: string, value: string): Promise<void> {
+        await this.ok(`config set --secret ${path}`, ["config", "set", "--stack", stack, "--secret", "--path", path, value]);
+    }
+
+    /** The stack's checkpoint (state file) as text. */
+    stateText(stack: string): string {
+        const dir = join(this.dir, ".state", ".pulumi", "stacks", "calico");
+        const file = readdirSync(dir).find((f) => f === `${stack}.json`);
+        return file ? readFileSync(join(dir, file), "utf8") : "";
+    }
+
+    /** Print every timing of this workspace. */
+    report(): void {
+        const total = this.timings.reduce((a, t) => a + t.seconds, 0);
+        console.log(`      [e2e] ${this.name}: ${this.timings.length} CLI calls, ${total.toFixed(1)} s in all`);
+    }
+
+    remove(): void {
+        if (!process.env.E2E_KEEP) rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** A local control plane from e2e/cluster.sh, with a Kube client for assertions. */
+export class Cluster {
+    readonly dir: string;
+    readonly kubeconfig: string;
+    private kubeClient?: Kube;
+
+    private constructor(dir: string) {
+        this.dir = dir;
+        this.kubeconfig = join(dir, "kubeconfig");
+    }
+
+    /** Start a cluster whose fake nodes come from `stackFile`; `env` sets the scenario switches. */
+    static up(stackFile: string | undefined, env: Record<string, string> = {}): Cluster {
+        const dir = mkdtempSync(join(tmpdir(), "calico-e2e-cluster-"));
+        const t0 = Date.now();
+        const r = spawnSync("bash", [join(ROOT, "e2e", "cluster.sh"), "up", dir, ...(stackFile ? [stackFile] : [])], { env: { ...process.env, E2E_BIN: BIN, ...env }, encoding: "utf8", timeout: 300_000 });
+        if (r.status !== 0) {
+            spawnSync("bash", [join(ROOT, "e2e", "cluster.sh"), "down", dir], { timeout: 60_000 });
+            throw new Error(`cluster.sh up failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
+        }
+        console.log(`      [e2e] cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+        return new Cluster(dir);
+    }
+
+    get kube(): Kube {
+        return (this.kubeClient ??= new Kube(this.kubeconfig));
+    }
+
+    down(): void {
+        spawnSync("bash", [join(ROOT, "e2e", "cluster.sh"), "down", this.dir], { timeout: 60_000, stdio: "inherit" });
+        if (!process.env.E2E_KEEP) rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    /** The simulator's log of every change of each node's BGP sessions. */
+    bgpHistory(): { t: number; node: string; established: number; meshEnabled: boolean; sessions: { peerIP: string; type: string; state: string }[] }[] {
+        const f = join(this.dir, "bgp-history.jsonl");
+        return existsSync(f) ? readFileSync(f, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+    }
+
+    /** Write a calicoctl stand-in wrapper for `version` and return its path. */
+    calicoctl(version: string): string {
+        const path = join(this.dir, `calicoctl-${version}`);
+        writeFileSync(path, `#!/bin/sh\nE2E_CALICOCTL_VERSION=${version} exec node -r ${join(ROOT, "node_modules", "ts-node", "register", "transpile-only")} ${join(ROOT, "e2e", "simulator", "calicoctl.ts")} "$@"\n`, { mode: 0o755 });
+        return path;
+    }
+}
+
+/** Records watch events of some collections from now on, with arrival times. */
+export class WatchRecorder {
+    readonly events: { t: number; path: string; type: WatchEvent["type"]; object: KubeObject }[] = [];
+    private readonly abort = new AbortController();
+
+    constructor(kube: Kube, paths: readonly string[]) {
+        for (const path of paths) kube.watch(path, (e) => this.events.push({ t: Date.now(), path, type: e.type, object: e.object }), { signal: this.abort.signal });
+    }
+
+    stop(): void {
+        this.abort.abort();
+    }
+}
+
+/** Sleep. */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -133,9 +133,14 @@ export class OperatorSimulator {
         if (line.typhaMetricsService && typhaMetricsPort) {
             await this.kube.upsert(PATHS.services(NS), service("calico-typha-metrics", inst, "calico-typha", "calico-typha-metrics", typhaMetricsPort));
         }
-        for (const [plural, kind] of [["felixconfigurations", "FelixConfiguration"], ["kubecontrollersconfigurations", "KubeControllersConfiguration"]]) {
+        // Defaults as the operator writes them (KubeControllersConfiguration requires spec.controllers).
+        const defaults: [string, string, object][] = [
+            ["felixconfigurations", "FelixConfiguration", { bpfLogLevel: "", logSeverityScreen: "Info", reportingInterval: "0s" }],
+            ["kubecontrollersconfigurations", "KubeControllersConfiguration", { controllers: { node: { reconcilerPeriod: "5m", syncLabels: "Enabled" } }, prometheusMetricsPort: 9094 }],
+        ];
+        for (const [plural, kind, spec] of defaults) {
             if (!(await this.kube.get(`${PATHS.calico(plural)}/default`))) {
-                await this.kube.request("POST", PATHS.calico(plural), { apiVersion: "crd.projectcalico.org/v1", kind, metadata: { name: "default" }, spec: {} });
+                await this.kube.request("POST", PATHS.calico(plural), { apiVersion: "crd.projectcalico.org/v1", kind, metadata: { name: "default" }, spec });
                 this.log(`${kind} default created`);
             }
         }

@@ -139,6 +139,18 @@ export class Workspace {
         return file ? readFileSync(join(dir, file), "utf8") : "";
     }
 
+    /**
+     * The plugin versions behind a CLI run, as the engine reports them: it names every plugin it
+     * takes from PATH, and warns when a plugin's version differs from the one the SDK asked for.
+     */
+    static pluginReport(r: CliResult): string[] {
+        const text = r.stdout + r.stderr;
+        const found = new Set<string>();
+        for (const m of text.matchAll(/using (pulumi-[a-z-]+) from \$PATH/g)) found.add(`${m[1]} from PATH`);
+        for (const m of text.matchAll(/resource plugin (\S+) is expected to have version (\S+), but has (\S+);/g)) found.add(`${m[1]} ${m[3]} (SDK asked ${m[2]})`);
+        return [...found].sort();
+    }
+
     /** Print every timing of this workspace. */
     report(): void {
         const total = this.timings.reduce((a, t) => a + t.seconds, 0);

@@ -248,7 +248,8 @@ export const nodePrepSchema = z.strictObject({
         .prefault({}),
     modules: z.array(z.string().regex(/^[a-z0-9_-]+$/, { error: "must be a kernel module name" })).default([]),
     image: z.string().min(1).optional(),
-    rootDir: z.string().startsWith("/").default("/host"),
+    /** Where the DaemonSet's init container mounts the host's /etc (as ROOT/etc); not / itself. */
+    rootDir: z.string().regex(/^\/[^\0]*[^/]$/, { error: "must be an absolute folder other than /, e.g. /host" }).default("/host"),
     ssh: z
         .strictObject({
             nodes: z.array(z.strictObject({ host: z.string().min(1), user: z.string().min(1).default("root"), port: port.default(22) })).min(1),

@@ -91,3 +91,24 @@ export function metricsIn(expr: string): string[] {
     }
     return [...names].sort();
 }
+
+/**
+ * Upstream help text of the Felix and Typha metrics the alerts use, as Calico's metric references
+ * print it (calico docs reference/felix/prometheus and reference/typha/prometheus, which list the
+ * `Help:` strings of felix and typha's Prometheus collectors, e.g. typha/pkg/syncserver
+ * `typha_connections_dropped`). An alert on one of these metrics quotes its help text, so what the
+ * alert says and what the metric counts cannot drift apart (tests hold every alert to this).
+ */
+export const METRIC_HELP: Readonly<Record<string, string>> = {
+    felix_iptables_restore_errors: "Number of iptables-restore errors.",
+    felix_iptables_save_errors: "Number of iptables-save errors.",
+    felix_ipset_errors: "Number of ipset command failures.",
+    felix_int_dataplane_failures: "Number of times dataplane updates failed and will be retried.",
+    felix_log_errors: "Number of errors encountered while logging.",
+    felix_logs_dropped: "Number of logs dropped because the output stream was blocked.",
+    felix_resync_state: "Current datastore state.",
+    felix_cluster_num_hosts: "Total number of Calico hosts in the cluster.",
+    typha_connections_dropped: "Total number of connections dropped due to rebalancing.",
+    typha_client_latency_secs: "Per-client latency. I.e. how far behind the current state each client is.",
+    typha_ping_latency: "Round-trip ping latency to client.",
+};

@@ -39,6 +39,12 @@ export interface CalicoRelease {
      * (`kubeProxyManagement` / `bpfNetworkBootstrap`, added in v3.30).
      */
     readonly operatorManagesKubeProxy: boolean;
+    /**
+     * Whether the operator creates the `calico-typha-metrics` Service when typhaMetricsPort is set.
+     * tigera/operator pkg/render/typha.go renders it from the v1.34 line on (v1.40.3 here); v1.32.7,
+     * which ships with v3.27.3, renders no such Service, so this project creates it there.
+     */
+    readonly operatorCreatesTyphaMetricsService: boolean;
 }
 
 const RAW = "https://raw.githubusercontent.com/projectcalico/calico";
@@ -64,6 +70,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         supportsNftables: true,
         ipPoolNames: true,
         operatorManagesKubeProxy: true,
+        operatorCreatesTyphaMetricsService: true,
     },
     "v3.27.3": {
         version: "v3.27.3",
@@ -75,6 +82,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         supportsNftables: false,
         ipPoolNames: false,
         operatorManagesKubeProxy: false,
+        operatorCreatesTyphaMetricsService: false,
     },
 };
 

@@ -62,12 +62,13 @@ export function renderNodePrepScript(s: ClusterSettings): string {
         'ROOT="${ROOT-/host}"',
         'HOST_EXEC="${HOST_EXEC-nsenter --target 1 --mount --uts --ipc --net --pid --}"',
         "changed=''",
-        "# write_file PATH CONTENT: replace the file only if its content differs; returns 0 if it changed.",
+        "# write_file PATH CONTENT: replace the file only if its content differs; 0 if it changed, 1 if not; exits on error.",
         "write_file() {",
         '  target="$ROOT$1"',
         '  if [ -f "$target" ] && [ "$(cat "$target")" = "$(printf \'%s\' "$2")" ]; then return 1; fi',
-        '  mkdir -p "$(dirname "$target")"',
-        '  printf \'%s\\n\' "$2" > "$target.calico-tmp" && mv "$target.calico-tmp" "$target"',
+        '  mkdir -p "$(dirname "$target")" || { echo "error: cannot create the folder of $1" >&2; exit 1; }',
+        '  printf \'%s\\n\' "$2" > "$target.calico-tmp" || { echo "error: cannot write $1" >&2; exit 1; }',
+        '  mv "$target.calico-tmp" "$target" || { echo "error: cannot write $1" >&2; exit 1; }',
         '  echo "wrote $1"',
         "  return 0",
         "}",
@@ -76,7 +77,11 @@ export function renderNodePrepScript(s: ClusterSettings): string {
         lines.push(
             `if [ -d "$ROOT/etc/NetworkManager" ]; then`,
             `  if write_file ${NODEPREP_FILES.networkManager} '${networkManagerConf().trimEnd()}'; then`,
-            `    if $HOST_EXEC systemctl is-active --quiet NetworkManager; then $HOST_EXEC systemctl restart NetworkManager && echo "restarted NetworkManager"; fi`,
+            // A failed restart removes the file again, so that the next run retries the restart.
+            `    if $HOST_EXEC systemctl is-active --quiet NetworkManager; then`,
+            `      if ! $HOST_EXEC systemctl restart NetworkManager; then rm -f "$ROOT${NODEPREP_FILES.networkManager}"; echo "error: could not restart NetworkManager" >&2; exit 1; fi`,
+            `      echo "restarted NetworkManager"`,
+            `    fi`,
             "  fi",
             "else",
             '  echo "NetworkManager is not installed; nothing to configure"',
@@ -84,10 +89,15 @@ export function renderNodePrepScript(s: ClusterSettings): string {
         );
     }
     lines.push(
-        `if write_file ${NODEPREP_FILES.sysctl} '${sysctlText.trimEnd()}'; then $HOST_EXEC sysctl -p ${NODEPREP_FILES.sysctl} >/dev/null && echo "applied sysctls"; fi`,
-        `if write_file ${NODEPREP_FILES.modules} '${modules.join("\n")}'; then`,
-        `  for m in ${modules.join(" ")}; do $HOST_EXEC modprobe "$m" || echo "warning: could not load kernel module $m" >&2; done`,
-        "fi",
+        // Modules first, on every run (modprobe is idempotent): the net.netfilter.nf_conntrack_*
+        // sysctls exist only once nf_conntrack is loaded.
+        `write_file ${NODEPREP_FILES.modules} '${modules.join("\n")}' || true`,
+        `for m in ${modules.join(" ")}; do $HOST_EXEC modprobe "$m" || echo "warning: could not load kernel module $m" >&2; done`,
+        // Then the sysctls, also on every run, and a failure fails the run (not hidden in an && list,
+        // which set -e does not stop): a node is never left with the file written but unapplied.
+        `write_file ${NODEPREP_FILES.sysctl} '${sysctlText.trimEnd()}' || true`,
+        `if ! $HOST_EXEC sysctl -p ${NODEPREP_FILES.sysctl} >/dev/null; then echo "error: could not apply ${NODEPREP_FILES.sysctl}" >&2; exit 1; fi`,
+        'echo "applied sysctls"',
         'echo "node prepared"',
     );
     return lines.join("\n") + "\n";
@@ -107,6 +117,8 @@ export const NODEPREP_RESOURCES = { configMap: "node-prep-script", daemonSet: "n
 export function renderNodePrepDaemonSet(s: ClusterSettings): { configMap: K8sObject; daemonSet: K8sObject } {
     const script = renderNodePrepScript(s);
     const name = "calico-node-prep";
+    // Where the init container sees the host's /etc (calico:nodePrep.rootDir); the script reads ROOT.
+    const root = s.nodePrep.rootDir.replace(/\/+$/, "");
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "calico-pulumi" };
     const configMap: K8sObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "kube-system", labels }, data: { "prepare.sh": script } };
     const daemonSet: K8sObject = {
@@ -134,11 +146,11 @@ export function renderNodePrepDaemonSet(s: ClusterSettings): { configMap: K8sObj
                             name: "prepare",
                             image: nodePrepImage(s),
                             command: ["/bin/sh", "/scripts/prepare.sh"],
-                            env: [{ name: "ROOT", value: "/host" }],
+                            env: [{ name: "ROOT", value: root }],
                             // Privileged only here: nsenter into the host, sysctl and modprobe need it.
                             securityContext: { privileged: true },
                             volumeMounts: [
-                                { name: "host-etc", mountPath: "/host/etc" },
+                                { name: "host-etc", mountPath: `${root}/etc` },
                                 { name: "scripts", mountPath: "/scripts", readOnly: true },
                             ],
                         },

@@ -68,17 +68,46 @@ describe("node preparation", () => {
         assert.equal(readFileSync(join(host.root, "etc/NetworkManager/conf.d/calico.conf"), "utf8"), networkManagerConf());
         assert.equal(readFileSync(join(host.root, "etc/sysctl.d/90-calico.conf"), "utf8"), "net.ipv4.ip_forward = 1\nnet.netfilter.nf_conntrack_max = 1048576\nnet.netfilter.nf_conntrack_buckets = 262144\n");
         assert.equal(readFileSync(join(host.root, "etc/modules-load.d/calico.conf"), "utf8"), "nf_conntrack\nipip\n");
-        assert.deepEqual(host.log(), [
-            "systemctl is-active --quiet NetworkManager",
-            "systemctl restart NetworkManager",
-            "sysctl -p /etc/sysctl.d/90-calico.conf",
-            "modprobe nf_conntrack",
-            "modprobe ipip",
-        ]);
+        // Modules before sysctls: net.netfilter.nf_conntrack_* exist only once nf_conntrack is loaded.
+        const applied = ["modprobe nf_conntrack", "modprobe ipip", "sysctl -p /etc/sysctl.d/90-calico.conf"];
+        assert.deepEqual(host.log(), ["systemctl is-active --quiet NetworkManager", "systemctl restart NetworkManager", ...applied]);
         const second = run(script, host);
         assert.equal(second.status, 0, second.stderr);
-        assert.equal(host.log().length, 5, "the second run touched the host");
+        // The second run writes nothing and restarts nothing; it re-applies modules and sysctls (idempotent).
+        assert.deepEqual(host.log().slice(5), applied);
         assert.doesNotMatch(second.stdout, /wrote|restarted/);
+    });
+
+    it("a sysctl that cannot be applied fails the run, and the next run applies it", () => {
+        const host = fakeHost(false);
+        writeFileSync(join(host.bin, "sysctl"), `#!/bin/sh\necho "sysctl $*" >> ${join(host.bin, "calls.log")}\n[ -f ${join(host.bin, "sysctl-ok")} ]\n`);
+        const script = renderNodePrepScript(settings("large"));
+        const first = run(script, host);
+        assert.notEqual(first.status, 0, "a failed sysctl -p was hidden");
+        assert.match(first.stderr, /could not apply \/etc\/sysctl\.d\/90-calico\.conf/);
+        assert.doesNotMatch(first.stdout, /node prepared/);
+        writeFileSync(join(host.bin, "sysctl-ok"), "");
+        const second = run(script, host);
+        assert.equal(second.status, 0, second.stderr);
+        assert.equal(host.log().filter((l) => l.startsWith("sysctl -p")).length, 2, "the second run did not retry the sysctls");
+    });
+
+    it("a failed NetworkManager restart fails the run and is retried next time", () => {
+        const host = fakeHost(true);
+        writeFileSync(join(host.bin, "systemctl"), `#!/bin/sh\necho "systemctl $*" >> ${join(host.bin, "calls.log")}\n[ "$1" = is-active ] || [ -f ${join(host.bin, "nm-ok")} ]\n`);
+        const script = renderNodePrepScript(settings("large"));
+        assert.notEqual(run(script, host).status, 0);
+        writeFileSync(join(host.bin, "nm-ok"), "");
+        const second = run(script, host);
+        assert.equal(second.status, 0, second.stderr);
+        assert.match(second.stdout, /restarted NetworkManager/);
+    });
+
+    it("calico:nodePrep.rootDir is where the DaemonSet mounts the host and what the script reads", () => {
+        const { daemonSet } = renderNodePrepDaemonSet(settings("small", { "calico:nodePrep": { rootDir: "/hostfs" } }));
+        const init = (daemonSet.spec as any).template.spec.initContainers[0];
+        assert.deepEqual(init.env, [{ name: "ROOT", value: "/hostfs" }]);
+        assert.ok(init.volumeMounts.some((m: any) => m.name === "host-etc" && m.mountPath === "/hostfs/etc"));
     });
 
     it("a changed setting rewrites only its file", () => {

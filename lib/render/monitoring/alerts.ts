@@ -5,6 +5,7 @@
  * means for this cluster.
  */
 import type { ClusterSettings } from "../../config/settings";
+import { METRIC_HELP, metricsIn } from "../../model/metrics";
 
 /** One Prometheus alerting rule. */
 export interface AlertRule {
@@ -23,13 +24,20 @@ export interface RuleGroup {
 
 const JOBS = { felix: "calico-felix-metrics", typha: "calico-typha-metrics", kubeControllers: "calico-kube-controllers-metrics" } as const;
 
-const rule = (alert: string, expr: string, forDuration: string, severity: "warning" | "critical", summary: string, description: string): AlertRule => ({
-    alert,
-    expr,
-    for: forDuration,
-    labels: { severity },
-    annotations: { summary, description },
-});
+/**
+ * One rule. Its description starts with the upstream help text of each Felix/Typha metric the
+ * expression reads (METRIC_HELP), then says what the alert means and what to do.
+ */
+const rule = (alert: string, expr: string, forDuration: string, severity: "warning" | "critical", summary: string, description: string): AlertRule => {
+    const quoted = metricsIn(expr).filter((m) => METRIC_HELP[m]).map((m) => `${m}: "${METRIC_HELP[m]}"`);
+    return {
+        alert,
+        expr,
+        for: forDuration,
+        labels: { severity },
+        annotations: { summary, description: quoted.length ? `${quoted.join(" ")} ${description}` : description },
+    };
+};
 
 /**
  * Block exhaustion per pool: blocks in use against the blocks the pool holds. kube-controllers
@@ -68,9 +76,11 @@ export function renderAlertGroups(s: ClusterSettings): RuleGroup[] {
         rule("CalicoFelixDataplaneFailures", "increase(felix_int_dataplane_failures[5m]) > 0", "10m", "critical",
             "Felix dataplane updates fail on {{ $labels.instance }}",
             "Felix retries dataplane updates that fail; sustained failures mean routes or policy on this node are wrong. Runbook: calico-node logs on the node, then 'calicoctl node status'."),
-        rule("CalicoFelixLogErrors", "rate(felix_log_errors[5m]) > 0.1", "15m", "warning",
-            "Felix logs errors steadily on {{ $labels.instance }}",
-            "More than one error every 10 seconds for 15 minutes. Runbook: kubectl logs -n calico-system the calico-node pod on that node and look at the first error."),
+        // felix_log_errors counts failed log writes, not ERROR lines: nothing in Felix's metrics counts
+        // logged errors, so this alert is about Felix losing its own logs.
+        rule("CalicoFelixLoggingFailing", "increase(felix_log_errors[10m]) > 0 or increase(felix_logs_dropped[10m]) > 0", "15m", "warning",
+            "Felix cannot write all of its logs on {{ $labels.instance }}",
+            "For 15 minutes Felix failed to write log entries or dropped them because its output was blocked, so its logs are incomplete when you need them. Runbook: check the node's disk space and the container runtime's log pipeline for calico-node on that node."),
         rule("CalicoFelixNotInSync", "felix_resync_state != 3", "10m", "critical",
             "Felix is not in sync with the datastore on {{ $labels.instance }}",
             "felix_resync_state is 3 when in sync; anything else for 10 minutes means the node runs on an old view of policy and endpoints. Runbook: check Typha (connections, logs) and the API server from that node."),
@@ -79,9 +89,11 @@ export function renderAlertGroups(s: ClusterSettings): RuleGroup[] {
             `calico:cluster.nodeCount is ${n}. Runbook: kubectl get nodes, then check calico-node pods on missing nodes; update calico:cluster.nodeCount if the cluster really shrank.`),
     ];
     const typhaRules: AlertRule[] = [
-        rule("CalicoTyphaConnectionsDropped", "sum by (instance) (increase(typha_connections_dropped[10m])) > 0", "10m", "warning",
-            "Typha {{ $labels.instance }} drops Felix connections",
-            "Typha drops clients that fall too far behind; they resync from scratch, loading Typha and the API server. Runbook: check Typha CPU, typha_client_write_latency_secs and node network."),
+        // typha_connections_dropped counts connections Typha closes to rebalance Felix clients across
+        // replicas (normal for a while after a Typha starts); only constant rebalancing is a problem.
+        rule("CalicoTyphaRebalancingChurn", "sum by (instance) (increase(typha_connections_dropped[10m])) > 10", "30m", "warning",
+            "Typha {{ $labels.instance }} keeps shedding connections to rebalance",
+            "Typha closes connections when it holds more than its share of Felix clients; each closed client reconnects and resyncs. More than 10 per 10 minutes for 30 minutes means Typha replicas keep restarting or flapping, so the load never settles. Runbook: kubectl get pods -n calico-system -l k8s-app=calico-typha (restarts, readiness), and Typha logs for 'rebalanc'."),
         rule("CalicoTyphaClientLatencyHigh", `max by (instance) (typha_client_latency_secs{quantile="0.99"}) > 1`, "10m", "warning",
             "Typha {{ $labels.instance }} is slow to send updates",
             "99th percentile client latency above 1 s: Felix applies policy late. Runbook: compare with typha_connections_active; scale Typha (Installation typhaDeployment) if connections per Typha are high."),

@@ -94,7 +94,10 @@ export function renderDashboards(s: ClusterSettings): Dashboard[] {
         ["Dataplane failures", "Dataplane updates that failed and will be retried.", "ops", [[`sum by (instance) (rate(felix_int_dataplane_failures{${I}}[$__rate_interval]))`, "{{instance}}"]]],
         ["99th percentile dataplane apply time", "How long Felix takes to apply a batch of changes.", "s", [[`max by (instance) (felix_int_dataplane_apply_time_seconds{quantile="0.99", ${I}})`, "{{instance}}"]]],
         ["iptables-restore calls", "Programming activity; compare with errors.", "ops", [[`sum by (instance) (rate(felix_iptables_restore_calls{${I}}[$__rate_interval]))`, "{{instance}}"]]],
-        ["Log errors", "Errors Felix logged per second.", "ops", [[`sum by (instance) (rate(felix_log_errors{${I}}[$__rate_interval]))`, "{{instance}}"]]],
+        ["Logging failures", "Log writes that failed (felix_log_errors) or were dropped because output was blocked (felix_logs_dropped); not ERROR log lines.", "ops", [
+            [`sum by (instance) (rate(felix_log_errors{${I}}[$__rate_interval]))`, "{{instance}} write errors"],
+            [`sum by (instance) (rate(felix_logs_dropped{${I}}[$__rate_interval]))`, "{{instance}} dropped"],
+        ]],
         ["Datastore resyncs", "Resyncs started per hour; steady resyncs point at Typha or API server trouble.", "none", [[`sum by (instance) (increase(felix_resyncs_started{${I}}[1h]))`, "{{instance}}"]]],
         ["Active local endpoints and policies", "Per node load.", "none", [
             [`max by (instance) (felix_active_local_endpoints{${I}})`, "{{instance}} endpoints"],
@@ -109,7 +112,7 @@ export function renderDashboards(s: ClusterSettings): Dashboard[] {
         ["Typha replicas up", `The operator runs ${s.typha.expectedReplicas} for ${s.cluster.nodeCount} nodes.`, "none", [[`count(up{job="calico-typha-metrics"} == 1) or vector(0)`, "up"]], "stat"],
         ["Active connections", "Felix clients connected across all Typhas.", "none", [["sum(typha_connections_active)", "connections"]], "stat"],
         ["Connections per Typha", "Each Typha should carry a similar share.", "none", [[`sum by (instance) (typha_connections_active{${I}})`, "{{instance}}"]]],
-        ["Connections accepted and dropped", "Drops mean clients fell behind and were rebalanced.", "ops", [
+        ["Connections accepted and dropped", "Dropped: connections Typha closed to rebalance clients across replicas (typha_connections_dropped).", "ops", [
             [`sum by (instance) (rate(typha_connections_accepted{${I}}[$__rate_interval]))`, "{{instance}} accepted"],
             [`sum by (instance) (rate(typha_connections_dropped{${I}}[$__rate_interval]))`, "{{instance}} dropped"],
         ]],

@@ -9,7 +9,7 @@ import { kubernetesType, type K8sObject } from "../objects";
 import { patchCommand } from "../calicoctl";
 import { INSTALLATION_RESOURCES } from "../installation";
 import { TYPES, type PlannedResource } from "../plan";
-import { renderFelixService, renderServiceMonitors } from "./targets";
+import { metricsTargets, renderFelixService, renderMetricsService, renderServiceMonitors } from "./targets";
 import { renderPrometheusRule } from "./alerts";
 import { renderDashboardConfigMap, renderDashboards } from "./dashboards";
 import { GRAFANA_ADMIN_SECRET, grafanaChart, prometheusChart, PROMETHEUS_RELEASE } from "./install";
@@ -45,6 +45,8 @@ export function planMonitoring(s: ClusterSettings): PlannedResource[] {
     }
 
     obj("felix-metrics-service", renderFelixService(s), [INSTALLATION_RESOURCES.installation]);
+    const typha = metricsTargets(s).find((t) => t.id === "typha")!;
+    if (typha.ownService) obj("typha-metrics-service", renderMetricsService(typha), [INSTALLATION_RESOURCES.installation]);
 
     if (m.kubeControllersMetricsPort !== KUBE_CONTROLLERS_DEFAULT_PORT) {
         out.push({
@@ -79,7 +81,8 @@ export function planMonitoring(s: ClusterSettings): PlannedResource[] {
     if (prometheusOperatorAvailable(s)) {
         if (m.serviceMonitors.enabled) {
             for (const sm of renderServiceMonitors(s)) {
-                obj(`servicemonitor-${sm.metadata.name}`, sm, [...crdDeps, INSTALLATION_RESOURCES.installation, ...(sm.metadata.name === "calico-felix" ? ["felix-metrics-service"] : [])]);
+                const own = sm.metadata.name === "calico-felix" ? ["felix-metrics-service"] : sm.metadata.name === "calico-typha" && typha.ownService ? ["typha-metrics-service"] : [];
+                obj(`servicemonitor-${sm.metadata.name}`, sm, [...crdDeps, INSTALLATION_RESOURCES.installation, ...own]);
             }
         }
         if (m.alerts.enabled) obj("prometheusrule-calico-alerts", renderPrometheusRule(s), [...crdDeps]);

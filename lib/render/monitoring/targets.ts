@@ -1,11 +1,13 @@
 /**
- * The three Calico metrics endpoints and how Prometheus finds them. Typha's and kube-controllers'
- * Services are created by the operator (tigera/operator pkg/render typha.go `TyphaMetricsName`,
- * kubecontrollers `prometheusService`): we only point ServiceMonitors at them. Felix has no
- * operator Service, so we create `calico-felix-metrics`.
+ * The three Calico metrics endpoints and how Prometheus finds them. kube-controllers' Service is
+ * created by the operator (tigera/operator pkg/render kubecontrollers `prometheusService`), and so
+ * is Typha's from operator v1.34 on (pkg/render/typha.go `TyphaMetricsName`): we only point
+ * ServiceMonitors at them. Felix has no operator Service, and neither has Typha on v3.27.3
+ * (operator v1.32.7): there we create them, under the same name and labels.
  */
 import type { ClusterSettings } from "../../config/settings";
 import { CALICO_NAMESPACE } from "../operator";
+import { CALICO_RELEASES } from "../../model/versions";
 
 /** One scrape target. */
 export interface MetricsTarget {
@@ -28,25 +30,33 @@ export function metricsTargets(s: ClusterSettings): MetricsTarget[] {
     const m = s.monitoring;
     return [
         { id: "felix", service: "calico-felix-metrics", serviceLabels: { "k8s-app": "calico-felix-metrics" }, portName: "felix-metrics", port: m.felixMetricsPort, ownService: true },
-        { id: "typha", service: "calico-typha-metrics", serviceLabels: { "k8s-app": "calico-typha-metrics" }, portName: "calico-typha-metrics", port: m.typhaMetricsPort, ownService: false },
+        { id: "typha", service: "calico-typha-metrics", serviceLabels: { "k8s-app": "calico-typha-metrics" }, portName: "calico-typha-metrics", port: m.typhaMetricsPort, ownService: !CALICO_RELEASES[s.calicoVersion].operatorCreatesTyphaMetricsService },
         { id: "kube-controllers", service: "calico-kube-controllers-metrics", serviceLabels: { "k8s-app": "calico-kube-controllers" }, portName: "metrics-port", port: m.kubeControllersMetricsPort, ownService: false },
     ];
 }
 
-/** The Felix metrics Service (calico-node runs on the host network, so the port is the node's). */
-export function renderFelixService(s: ClusterSettings) {
-    const felix = metricsTargets(s)[0];
+/** Pods each target's metrics come from (calico-node for Felix). */
+const TARGET_PODS: Readonly<Record<MetricsTarget["id"], string>> = { felix: "calico-node", typha: "calico-typha", "kube-controllers": "calico-kube-controllers" };
+
+/** A metrics Service this project creates (Felix always; Typha where the operator does not). */
+export function renderMetricsService(t: MetricsTarget) {
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name: felix.service, namespace: CALICO_NAMESPACE, labels: { ...felix.serviceLabels } },
+        metadata: { name: t.service, namespace: CALICO_NAMESPACE, labels: { ...t.serviceLabels } },
         spec: {
-            // Headless: Prometheus scrapes each calico-node directly; kube-proxy needs no rules for it.
+            // Headless: Prometheus scrapes each pod directly (calico-node and Typha run on the host
+            // network, so the port is the node's); kube-proxy needs no rules for it.
             clusterIP: "None",
-            selector: { "k8s-app": "calico-node" },
-            ports: [{ name: felix.portName, port: felix.port, targetPort: felix.port, protocol: "TCP" }],
+            selector: { "k8s-app": TARGET_PODS[t.id] },
+            ports: [{ name: t.portName, port: t.port, targetPort: t.port, protocol: "TCP" }],
         },
     };
+}
+
+/** The Felix metrics Service. */
+export function renderFelixService(s: ClusterSettings) {
+    return renderMetricsService(metricsTargets(s)[0]);
 }
 
 /** A ServiceMonitor per target, in the monitoring namespace, labelled for Prometheus's selector. */

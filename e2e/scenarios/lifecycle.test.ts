@@ -9,10 +9,9 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { Cluster, ROOT, UPSTREAM, Workspace, requireToolchain, sleep, BIN } from "../support/harness";
+import { Cluster, ROOT, Workspace, requireToolchain, sleep } from "../support/harness";
 import { PATHS } from "../simulator/kube";
 
 /** Calico kinds whose objects must all be gone after destroy. */
@@ -48,14 +47,8 @@ function lifecycle(stack: string, opts: { prometheusCrds?: boolean; readBack?: b
             requireToolchain();
             cluster = Cluster.up(join(ROOT, "stacks", `Pulumi.${stack}.yaml`));
             ws = new Workspace(`lifecycle-${stack}`, cluster.kubeconfig);
-            if (opts.prometheusCrds) {
-                // The stack declares kube-prometheus-stack present (crdsPresent: true): install its CRDs.
-                const dir = readdirSync(join(UPSTREAM, "prometheus-operator"))[0];
-                const r = spawnSync(join(BIN, "kubectl"), ["apply", "--server-side", "-f", join(UPSTREAM, "prometheus-operator", dir, "crds")], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, encoding: "utf8" });
-                assert.equal(r.status, 0, r.stderr);
-                // ...and the namespace that installation lives in.
-                await cluster.kube.request("POST", PATHS.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } });
-            }
+            // The stack declares kube-prometheus-stack present (crdsPresent: true).
+            if (opts.prometheusCrds) await cluster.installPrometheusCrds();
             const version = ws.stackValue(stack, "calico:version") ?? "v3.31.3";
             await ws.initStack(stack, { "calico:calicoctl.path": cluster.calicoctl(version) });
         });

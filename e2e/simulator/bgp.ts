@@ -16,13 +16,15 @@
  * E2E_BGP_DELAY_SECONDS; a pair that stays configured while its reason changes (mesh → explicit
  * peer) keeps its session. Scenarios (E2E_BGP_SESSIONS): `up` (default); `never` (sessions that are
  * not mesh sessions never come up); `flap` (they go up and down every few seconds); `rr-only` (only
- * sessions between two route reflectors come up).
+ * sessions between two route reflectors come up). A test may switch the scenario while the cluster
+ * runs by writing its name to DIR/bgp-scenario.
  *
  * It writes the status of every CalicoNodeStatus object (crd.projectcalico.org/v1, the version
  * calico-node itself reads and writes) and appends every change of a node's sessions to
  * DIR/bgp-history.jsonl, so a test can check that no node was ever without a session.
  */
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parseSelector } from "../../lib/model/selector";
 import { Kube, PATHS, type KubeObject } from "./kube";
 
@@ -104,7 +106,7 @@ export class BgpSimulator {
     constructor(
         private readonly kube: Kube,
         private readonly historyFile: string,
-        private readonly scenario: SessionScenario,
+        private scenario: SessionScenario,
         private readonly delayMs: number,
         private readonly log: (m: string) => void,
     ) {}
@@ -126,6 +128,12 @@ export class BgpSimulator {
 
     /** One pass: read the objects, derive sessions, record history, write CalicoNodeStatus. */
     async tick(): Promise<void> {
+        const override = join(dirname(this.historyFile), "bgp-scenario");
+        if (existsSync(override)) {
+            const next = readFileSync(override, "utf8").trim() as SessionScenario;
+            if (next !== this.scenario) this.log(`sessions scenario: ${this.scenario} -> ${next}`);
+            this.scenario = next;
+        }
         const crds = await this.kube.get(`${PATHS.crds}/bgppeers.crd.projectcalico.org`);
         if (!crds) return;
         const now = Date.now();

@@ -195,6 +195,18 @@ export class Cluster {
         if (!process.env.E2E_KEEP) rmSync(this.dir, { recursive: true, force: true });
     }
 
+    /**
+     * What a cluster that already runs kube-prometheus-stack has (stacks that declare
+     * `serviceMonitors.crdsPresent: true`): the prometheus-operator CRDs, from ../shared/upstream,
+     * and the `monitoring` namespace.
+     */
+    async installPrometheusCrds(): Promise<void> {
+        const dir = readdirSync(join(UPSTREAM, "prometheus-operator"))[0];
+        const r = spawnSync(join(BIN, "kubectl"), ["apply", "--server-side", "-f", join(UPSTREAM, "prometheus-operator", dir, "crds")], { env: { ...process.env, KUBECONFIG: this.kubeconfig }, encoding: "utf8" });
+        if (r.status !== 0) throw new Error(`kubectl apply of the prometheus-operator CRDs failed: ${r.stderr}`);
+        await this.kube.request("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "monitoring" } });
+    }
+
     /** The simulator's log of every change of each node's BGP sessions. */
     bgpHistory(): { t: number; node: string; established: number; meshEnabled: boolean; sessions: { peerIP: string; type: string; state: string }[] }[] {
         const f = join(this.dir, "bgp-history.jsonl");

@@ -172,11 +172,9 @@ export const bgpSchema = z.strictObject({
         .prefault({}),
     migration: z
         .strictObject({
-            /** How long to wait for reflector sessions before disabling the mesh. */
+            /** How long the session gate waits for every node's new sessions before it fails the update. */
             waitTimeoutSeconds: z.int().min(10).max(3600).default(300),
             pollIntervalSeconds: z.int().min(1).max(60).default(5),
-            /** Established non-mesh sessions each reflector must report. */
-            minEstablishedPerReflector: z.int().min(1).default(1),
         })
         .prefault({}),
 });

@@ -3,17 +3,24 @@
  * NodePatch, and peer passwords through a Kubernetes Secret. The order of the returned resources and
  * their dependsOn implement the hitless migrations:
  *
- * - Turning the mesh off (route reflectors, top of rack): labels, annotations, BGPPeers and
- *   CalicoNodeStatus probes first; then a bounded wait until the new sessions are Established;
- *   only then the BGPConfiguration with nodeToNodeMeshEnabled=false. A failed wait fails the update
- *   and the mesh stays on.
+ * - Turning the mesh off (route reflectors, top of rack): the new BGPPeers first; then the node
+ *   labels, and for reflectors the cluster-ID annotation; then the session gate (gate.ts) until
+ *   every live node has its new sessions Established; only then the BGPConfiguration with
+ *   nodeToNodeMeshEnabled=false. A failed gate fails the update and the mesh stays on.
+ *   Why the cluster ID comes after the reflector BGPPeer: confd's bird.cfg.template (v3.27.3 and
+ *   v3.31.3) takes a node with a route-reflector cluster ID out of the node-to-node mesh at once
+ *   ("ignore node-to-node mesh setting"), and every other node skips it in the mesh; the label and
+ *   annotation arrive in one Node patch, so the reflector's explicit peerings (both directions, from
+ *   the BGPPeer that already exists) replace its mesh peerings in the same update.
  * - Turning the mesh on: the BGPConfiguration depends on nothing the old topology had, so Pulumi
- *   updates it first and deletes the old peers and labels last (deletes always follow creates and
- *   updates in a Pulumi update).
+ *   updates it first; then the gate (in mesh mode) waits until every node has a session to every
+ *   other node; the old peers, labels and cluster IDs are deleted last, since deletes follow every
+ *   create and update in a Pulumi update.
  */
 import type { ClusterSettings, ResolvedPeer } from "../config/settings";
 import { compact, kubernetesType, type K8sObject } from "./objects";
-import { applyCommand, calicoctlPrelude, CALICOCTL_ENV, patchCommand, shQuote } from "./calicoctl";
+import { applyCommand, CALICOCTL_ENV, patchCommand } from "./calicoctl";
+import { gateRequirement, renderGateCommand } from "./gate";
 import { CALICO_NAMESPACE } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
 import { TYPES, type PlannedResource } from "./plan";
@@ -86,60 +93,9 @@ export function renderExternalPeer(p: ResolvedPeer): K8sObject {
     };
 }
 
-/** Probe that makes calico-node report its BGP sessions (CalicoNodeStatus). */
-export function renderNodeStatus(node: string): K8sObject {
-    return {
-        apiVersion: V3,
-        kind: "CalicoNodeStatus",
-        metadata: { name: `bgp-status-${node}` },
-        spec: { node, classes: ["BGP"], updatePeriodSeconds: 10 },
-    };
-}
-
 /** Label (and annotation) patch on a Kubernetes Node. */
 function nodePatch(name: string, labels: Record<string, string>, annotations?: Record<string, string>): K8sObject {
     return { apiVersion: "v1", kind: "Node", metadata: compact({ name, labels, annotations }) };
-}
-
-/**
- * Script that waits until each probed node reports at least `min` Established sessions that are not
- * node-to-node mesh sessions, on `stable` consecutive polls (so a flapping session does not pass),
- * or fails after the timeout. It reads CalicoNodeStatus through calicoctl and counts with node,
- * which is always present where a Pulumi TypeScript program runs.
- */
-export function renderWaitScript(s: ClusterSettings, nodes: readonly string[]): string {
-    const m = s.bgp.migration;
-    const count =
-        `node -e 'let d="";process.stdin.on("data",c=>d+=c).on("end",()=>{let n=0;try{const b=(JSON.parse(d).status||{}).bgp||{};` +
-        `for(const p of [...(b.peersV4||[]),...(b.peersV6||[])])if(p.state==="Established"&&p.type!=="NodeMesh")n++}catch(e){}console.log(n)})'`;
-    return [
-        `timeout=${m.waitTimeoutSeconds}`,
-        `interval=${m.pollIntervalSeconds}`,
-        `min=${m.minEstablishedPerReflector}`,
-        `stable=3`,
-        `deadline=$(( $(date +%s) + timeout ))`,
-        `for node in ${nodes.map(shQuote).join(" ")}; do`,
-        `  ok=0`,
-        `  while [ "$ok" -lt "$stable" ]; do`,
-        `    n=$("$calicoctl" get caliconodestatus "bgp-status-$node" -o json 2>/dev/null | ${count} || echo 0)`,
-        `    if [ "$n" -ge "$min" ]; then ok=$((ok + 1)); else ok=0; fi`,
-        `    [ "$ok" -ge "$stable" ] && break`,
-        `    if [ "$(date +%s)" -ge "$deadline" ]; then`,
-        `      echo "BGP sessions not Established on $node after \${timeout}s (have $n, need $min on $stable consecutive checks); the node-to-node mesh stays on. Check 'calicoctl get caliconodestatus bgp-status-$node -o yaml' and TCP 179 between nodes, then run pulumi up again (calico:bgp.migration.waitTimeoutSeconds sets the wait)." >&2`,
-        `      exit 1`,
-        `    fi`,
-        `    sleep "$interval"`,
-        `  done`,
-        `  echo "$node: $n BGP sessions Established"`,
-        `done`,
-    ].join("\n");
-}
-
-/** Nodes whose sessions must be up before the mesh may go: reflectors, or one listed node per rack. */
-export function probeNodes(s: ClusterSettings): string[] {
-    if (s.bgp.mode === "routeReflector") return [...s.bgp.routeReflectors.nodes];
-    if (s.bgp.mode === "tor") return s.bgp.racks.filter((r) => r.nodes.length).map((r) => r.nodes[0]);
-    return [];
 }
 
 /** Every BGP resource, in order, with dependencies that encode the migration rules above. */
@@ -156,13 +112,14 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
 
     if (s.bgp.mode === "routeReflector") {
         const rr = s.bgp.routeReflectors;
-        for (const node of rr.nodes) {
-            const name = `rr-node-${node}`;
-            patch(name, nodePatch(node, { [RR_LABEL]: "true" }, { [RR_CLUSTER_ID_ANNOTATION]: rr.clusterId }), [...READY]);
-            meshOffPrereqs.push(name);
-        }
+        // The BGPPeer first: a node leaves the mesh the moment it has a cluster ID (see above).
         cmd(BGP_RESOURCES.rrPeer, renderRouteReflectorPeer(), [...READY]);
         meshOffPrereqs.push(BGP_RESOURCES.rrPeer);
+        for (const node of rr.nodes) {
+            const name = `rr-node-${node}`;
+            patch(name, nodePatch(node, { [RR_LABEL]: "true" }, { [RR_CLUSTER_ID_ANNOTATION]: rr.clusterId }), [...READY, BGP_RESOURCES.rrPeer]);
+            meshOffPrereqs.push(name);
+        }
     }
 
     if (s.bgp.mode === "tor") {
@@ -246,30 +203,21 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
         if (p.rack) meshOffPrereqs.push(name);
     }
 
-    const probes = s.bgp.meshEnabled ? [] : probeNodes(s);
-    for (const node of probes) {
-        const name = `bgp-status-${node}`;
-        cmd(name, renderNodeStatus(node), [...READY]);
-        meshOffPrereqs.push(name);
-    }
-
+    const req = gateRequirement(s);
+    const gate = (dependsOn: string[]): void => {
+        const { command, script } = renderGateCommand(s, req!);
+        // An update runs the same wait, so a changed topology is gated again.
+        out.push({ name: BGP_RESOURCES.wait, type: TYPES.localCommand, component: "bgp", dependsOn, spec: { kind: "localCommand", create: command, update: command, environment: CALICOCTL_ENV, needsKubeconfig: true, script } });
+    };
     const configDeps: string[] = [...READY];
-    if (!s.bgp.meshEnabled && probes.length) {
-        const script = renderWaitScript(s, probes);
-        const run = `${calicoctlPrelude(s)}\n${script}`;
-        out.push({
-            name: BGP_RESOURCES.wait,
-            type: TYPES.localCommand,
-            component: "bgp",
-            dependsOn: [...meshOffPrereqs],
-            // Re-run whenever the probed set changes: an update runs the same wait.
-            spec: { kind: "localCommand", create: run, update: run, environment: CALICOCTL_ENV, needsKubeconfig: true, script },
-        });
+    if (!s.bgp.meshEnabled) {
+        gate([...meshOffPrereqs]);
         configDeps.push(BGP_RESOURCES.wait);
-    } else if (!s.bgp.meshEnabled) {
-        configDeps.push(...meshOffPrereqs);
     }
     cmd(BGP_RESOURCES.configuration, renderBgpConfiguration(s), configDeps);
+    // With the mesh on, the gate follows the BGPConfiguration and comes before the deletes of any
+    // earlier topology's peers and labels.
+    if (s.bgp.meshEnabled && req) gate([BGP_RESOURCES.configuration]);
     return out;
 }
 

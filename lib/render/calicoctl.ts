@@ -19,12 +19,32 @@ export function shQuote(s: string): string {
 }
 
 /**
- * Script prelude: sets $calicoctl to a verified calicoctl of the selected version, and points
- * KUBECONFIG at a private temp file when the kubeconfig comes from the (secret) environment.
+ * Cluster access for every command the program runs (calicoctl, the session gate): the provider's
+ * kubeconfig (from the secret environment, written to a private temp file) and context. calicoctl
+ * reads KUBECONFIG and K8S_CURRENT_CONTEXT, which is what its --context flag sets and libcalico-go's
+ * apiconfig reads, at v3.27.3 and v3.31.3 alike; kubectl gets the context as --context.
+ */
+export function clusterAccessPrelude(): string {
+    return [
+        "set -eu",
+        "export DATASTORE_TYPE=kubernetes",
+        'kc=""',
+        `if [ -n "\${CALICO_KUBECONFIG:-}" ]; then kc=$(mktemp); trap 'rm -f "$kc"' EXIT; printf '%s' "$CALICO_KUBECONFIG" > "$kc"; export KUBECONFIG="$kc"; fi`,
+        `if [ -n "\${CALICO_KUBE_CONTEXT:-}" ]; then export K8S_CURRENT_CONTEXT="$CALICO_KUBE_CONTEXT"; fi`,
+    ].join("\n");
+}
+
+/**
+ * Script prelude: cluster access first (so every calicoctl call, `version` included, targets the
+ * provider's cluster), then $calicoctl set to a verified calicoctl of the selected version.
+ *
+ * A first download goes to a per-process temporary file that is renamed into place: rename is
+ * atomic, so parallel commands (Pulumi runs them in parallel) never write into, or execute, a file
+ * another one is still writing ("Text file busy"), and each checks the binary it will run.
  */
 export function calicoctlPrelude(s: ClusterSettings): string {
     const want = s.calicoVersion;
-    const lines = ["set -eu", `want=${want}`];
+    const lines = [clusterAccessPrelude(), `want=${want}`];
     if (s.calicoctl.path) {
         lines.push(`calicoctl=${shQuote(s.calicoctl.path)}`);
         lines.push(`[ -x "$calicoctl" ] || { echo "calicoctl: calico:calicoctl.path $calicoctl is not an executable file" >&2; exit 1; }`);
@@ -39,19 +59,15 @@ export function calicoctlPrelude(s: ClusterSettings): string {
             `if [ ! -x "$calicoctl" ]; then`,
             `  mkdir -p "$dir"`,
             `  url=${shQuote(base)}"/$want/calicoctl-$os-$arch"`,
+            `  part="$calicoctl.part.$$"`,
             `  if command -v curl >/dev/null 2>&1; then fetch="curl -fsSL -o"; elif command -v wget >/dev/null 2>&1; then fetch="wget -q -O"; else echo "calicoctl: neither curl nor wget is installed to download $url; install one or set calico:calicoctl.path" >&2; exit 1; fi`,
-            `  $fetch "$calicoctl.part" "$url" || { rm -f "$calicoctl.part"; echo "calicoctl: cannot download $url; set calico:calicoctl.path to a calicoctl $want binary or calico:calicoctl.downloadBaseUrl to a mirror" >&2; exit 1; }`,
-            `  chmod +x "$calicoctl.part" && mv "$calicoctl.part" "$calicoctl"`,
+            `  $fetch "$part" "$url" || { rm -f "$part"; echo "calicoctl: cannot download $url; set calico:calicoctl.path to a calicoctl $want binary or calico:calicoctl.downloadBaseUrl to a mirror" >&2; exit 1; }`,
+            `  chmod +x "$part" || { rm -f "$part"; exit 1; }`,
+            `  mv -f "$part" "$calicoctl" || { rm -f "$part"; exit 1; }`,
             `fi`,
         );
     }
     lines.push(
-        // The cluster first: every calicoctl call below, `version` included (it also asks the cluster),
-        // targets the provider's kubeconfig and context. K8S_CURRENT_CONTEXT is what calicoctl's
-        // --context flag sets and libcalico-go's apiconfig reads, at v3.27.3 and v3.31.3 alike.
-        `export DATASTORE_TYPE=kubernetes`,
-        `if [ -n "\${CALICO_KUBECONFIG:-}" ]; then kc=$(mktemp); trap 'rm -f "$kc"' EXIT; printf '%s' "$CALICO_KUBECONFIG" > "$kc"; export KUBECONFIG="$kc"; fi`,
-        `if [ -n "\${CALICO_KUBE_CONTEXT:-}" ]; then export K8S_CURRENT_CONTEXT="$CALICO_KUBE_CONTEXT"; fi`,
         `got=$("$calicoctl" version 2>/dev/null | sed -n 's/^Client Version:[[:space:]]*//p' | head -n 1 || true)`,
         `[ "$got" = "$want" ] || { echo "calicoctl: $calicoctl reports client version '$got', expected $want" >&2; exit 1; }`,
     );

@@ -121,7 +121,11 @@ describe("Pulumi program under mocks", () => {
         assert.match(unwrap(cfg.inputs).stdin, /nodeToNodeMeshEnabled: false/);
         assert.ok(cfg.dependsOn.includes("wait-bgp-sessions"));
         const before = ancestors(run, "bgpconfiguration-default");
-        for (const n of ["rr-node-rr-1", "rr-node-rr-2", "rr-node-rr-3", "bgppeer-peer-with-route-reflectors", "bgp-status-rr-1", "wait-bgp-sessions"]) assert.ok(before.has(n), n);
+        for (const n of ["rr-node-rr-1", "rr-node-rr-2", "rr-node-rr-3", "bgppeer-peer-with-route-reflectors", "wait-bgp-sessions"]) assert.ok(before.has(n), n);
+        // A cluster ID takes a node out of the mesh at once (confd bird.cfg.template): the reflector
+        // BGPPeer must exist before any reflector gets its cluster ID.
+        for (const n of ["rr-node-rr-1", "rr-node-rr-2", "rr-node-rr-3"]) assert.ok(ancestors(run, n).has("bgppeer-peer-with-route-reflectors"), `${n} is patched before the reflector BGPPeer exists`);
+        assert.ok(!run.registrations.some((r) => r.name.startsWith("bgp-status-")), "CalicoNodeStatus through calicoctl (which has no manager for it)");
         const rr1 = unwrap(byName(run, "rr-node-rr-1").inputs);
         assert.equal(rr1.metadata.labels["route-reflector"], "true");
         assert.equal(rr1.metadata.annotations["projectcalico.org/RouteReflectorClusterID"], "244.0.0.1");
@@ -142,6 +146,9 @@ describe("Pulumi program under mocks", () => {
         assert.ok(gone.includes("bgppeer-peer-with-route-reflectors") && gone.includes("rr-node-rr-1"));
         // Pulumi runs creates and updates before deletes; nothing removed is a dependency of the update.
         for (const g of gone) assert.ok(!ancestors(mesh, "bgpconfiguration-default").has(g));
+        // The gate follows the mesh BGPConfiguration, so the deletes wait until every node has its mesh sessions.
+        assert.ok(ancestors(mesh, "wait-bgp-sessions").has("bgpconfiguration-default"));
+        assert.match(unwrap(byName(mesh, "wait-bgp-sessions").inputs).create, /"mode":"mesh"/);
     });
 
     it("BGP passwords reach the cluster only as a secret Secret, referenced by secretKeyRef", async () => {

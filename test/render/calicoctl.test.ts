@@ -3,14 +3,17 @@
  * calicoctl (and curl) on PATH that check their arguments, environment and stdin.
  */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { loadSettings } from "../../lib/config/load";
 import type { ClusterSettings } from "../../lib/config/settings";
 import { applyCommand, calicoctlPrelude, patchCommand } from "../../lib/render/calicoctl";
-import { planBgp, renderBgpConfiguration, renderWaitScript } from "../../lib/render/bgp";
+import { planBgp, renderBgpConfiguration } from "../../lib/render/bgp";
+import { gateRequirement, renderGateCommand } from "../../lib/render/gate";
 import { stackConfig } from "../support/stacks";
 
 const YAML_MODULE = require.resolve("yaml");
@@ -145,6 +148,41 @@ describe("calicoctl commands, executed", () => {
         assert.match(r.stderr, /cannot download .*calicoctl-linux-.*; set calico:calicoctl\.path/);
     });
 
+    it("ten parallel first runs download calicoctl once each into their own file and all succeed", async () => {
+        const fake = makeFake();
+        const body = readFileSync(fake.bin);
+        // A slow server widens the window in which parallel downloads overlap.
+        const server = createServer((req, res) => {
+            if (!req.url?.endsWith("/v3.31.3/calicoctl-linux-amd64")) return void res.writeHead(404).end();
+            res.writeHead(200, { "Content-Length": body.length });
+            res.write(body.subarray(0, 20));
+            setTimeout(() => res.end(body.subarray(20)), 300);
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        try {
+            const port = (server.address() as AddressInfo).port;
+            const cache = mkdtempSync(join(tmpdir(), "cache-"));
+            const s = settings({ "calico:calicoctl": { cacheDir: cache, downloadBaseUrl: `http://127.0.0.1:${port}` } });
+            const script = `${calicoctlPrelude(s)}\n"$calicoctl" version >/dev/null && echo ok`;
+            const runs = await Promise.all(
+                Array.from({ length: 10 }, () =>
+                    new Promise<{ code: number | null; err: string }>((resolve) => {
+                        const child = spawn("/bin/sh", ["-c", script], { cwd: fake.dir, env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, FAKE_DIR: fake.dir, FAKE_YAML: YAML_MODULE } });
+                        let err = "";
+                        child.stderr.on("data", (c) => (err += c));
+                        child.on("close", (code) => resolve({ code, err }));
+                    }),
+                ),
+            );
+            for (const r of runs) assert.equal(r.code, 0, r.err);
+            const files = readdirSync(join(cache, "v3.31.3"));
+            assert.deepEqual(files.filter((f) => f.includes(".part")), [], "temporary files left behind");
+            assert.ok(files.some((f) => /^calicoctl-linux-(amd64|arm64)$/.test(f)));
+        } finally {
+            server.close();
+        }
+    });
+
     it("refuses a calicoctl of another version", () => {
         const fake = makeFake();
         const s = settings({ "calico:calicoctl": { path: fake.bin } });
@@ -154,33 +192,117 @@ describe("calicoctl commands, executed", () => {
     });
 });
 
-describe("BGP session wait before the mesh goes off", () => {
-    const waitFor = (scenario: string) => {
-        const fake = makeFake();
-        const base = settings({ "calico:calicoctl": { path: fake.bin } });
-        const fast: ClusterSettings = { ...base, bgp: { ...base.bgp, migration: { waitTimeoutSeconds: 3, pollIntervalSeconds: 1, minEstablishedPerReflector: 1 } } };
-        const script = `${calicoctlPrelude(fast)}\n${renderWaitScript(fast, ["rr-1"])}`;
-        const started = Date.now();
-        const r = sh(script, fake, { env: { FAKE_SCENARIO: scenario } });
-        return { ...r, seconds: (Date.now() - started) / 1000 };
-    };
+/**
+ * A fake kubectl: answers `get nodes` and `get caliconodestatuses` from a scenario file, one status
+ * set per poll (the last one repeats), and records applies, deletes and the context it was given.
+ */
+const FAKE_KUBECTL = `#!/usr/bin/env node
+const fs = require("fs");
+const path = require("path");
+const dir = process.env.FAKE_DIR;
+const scenario = JSON.parse(fs.readFileSync(path.join(dir, "scenario.json"), "utf8"));
+let args = process.argv.slice(2);
+const log = (l) => fs.appendFileSync(path.join(dir, "kubectl.log"), l + "\\n");
+if (args[0] === "--context") { log("context " + args[1]); args = args.slice(2); }
+if (args[0] === "get" && args[1] === "nodes") { console.log(JSON.stringify({ items: scenario.nodes })); process.exit(0); }
+if (args[0] === "apply") { const items = fs.readFileSync(args[2], "utf8").trim().split("\\n").map((l) => JSON.parse(l)); for (const i of items) log("apply " + i.kind + " " + i.metadata.name + " " + i.spec.node); process.exit(0); }
+if (args[0] === "get" && args[1] === "caliconodestatuses.crd.projectcalico.org") {
+  const f = path.join(dir, "polls"); const n = fs.existsSync(f) ? Number(fs.readFileSync(f, "utf8")) : 0; fs.writeFileSync(f, String(n + 1));
+  const set = scenario.polls[Math.min(n, scenario.polls.length - 1)];
+  console.log(JSON.stringify({ items: Object.entries(set).map(([node, peers]) => ({ spec: { node }, status: { bgp: { peersV4: peers } } })) }));
+  process.exit(0);
+}
+if (args[0] === "delete") { log("delete " + args.slice(1).join(" ")); process.exit(0); }
+console.error("fake kubectl: unexpected " + args.join(" ")); process.exit(3);
+`;
 
-    it("passes once reflector sessions are Established on consecutive checks", () => {
-        const r = waitFor("established");
+interface GatePeer { peerIP: string; type: string; state: string }
+const node = (name: string, ip: string, labels: Record<string, string> = {}) => ({ metadata: { name, labels }, status: { addresses: [{ type: "InternalIP", address: ip }] } });
+const up = (ip: string, type = "NodePeer"): GatePeer => ({ peerIP: ip, type, state: "Established" });
+const down = (ip: string, type = "NodePeer"): GatePeer => ({ peerIP: ip, type, state: "Connect" });
+
+function runGate(s: ClusterSettings, scenario: { nodes: unknown[]; polls: Record<string, GatePeer[]>[] }, env: Record<string, string> = {}) {
+    const dir = mkdtempSync(join(tmpdir(), "fake-kubectl-"));
+    writeFileSync(join(dir, "kubectl"), FAKE_KUBECTL, { mode: 0o755 });
+    writeFileSync(join(dir, "scenario.json"), JSON.stringify(scenario));
+    const fast: ClusterSettings = { ...s, bgp: { ...s.bgp, migration: { waitTimeoutSeconds: 4, pollIntervalSeconds: 1 } } };
+    const req = gateRequirement(fast)!;
+    const { command } = renderGateCommand(fast, req);
+    const r = spawnSync("/bin/sh", ["-c", command], { encoding: "utf8", env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, ...env } });
+    const log = existsSync(join(dir, "kubectl.log")) ? readFileSync(join(dir, "kubectl.log"), "utf8").trim().split("\n") : [];
+    return { ...r, log };
+}
+
+describe("BGP session gate (before anything drops old sessions)", () => {
+    const rrNodes = [node("rr-1", "10.0.0.1"), node("rr-2", "10.0.0.2"), node("rr-3", "10.0.0.3")];
+    const clients = [node("node-a", "10.0.1.1"), node("node-b", "10.0.1.2"), node("undeclared-c", "10.0.1.3")];
+    const rrIPs = ["10.0.0.1", "10.0.0.2", "10.0.0.3"];
+    const rrSet = (clientState: (ip: string) => GatePeer): Record<string, GatePeer[]> => ({
+        ...Object.fromEntries(rrNodes.map((n, i) => [n.metadata.name, rrIPs.filter((_, j) => j !== i).map((ip) => up(ip))])),
+        ...Object.fromEntries(clients.map((c) => [c.metadata.name, rrIPs.map(clientState)])),
+    });
+    const large = () => loadSettings(stackConfig("large")).settings;
+
+    it("passes once every live node, undeclared ones included, has a session to every reflector; then removes its probes", () => {
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => up(ip))] });
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /rr-1: 1 BGP sessions Established/);
+        assert.match(r.stdout, /BGP session gate passed: every node \(6\) has its routeReflector sessions Established/);
+        assert.deepEqual(r.log.filter((l) => l.startsWith("apply")).map((l) => l.split(" ")[3]).sort(), ["node-a", "node-b", "rr-1", "rr-2", "rr-3", "undeclared-c"]);
+        assert.ok(r.log.some((l) => l.startsWith("delete caliconodestatuses.crd.projectcalico.org -l calico-pulumi/bgp-probe=true")), "probes left behind");
     });
 
-    it("fails with a clear message, leaving the mesh on, when sessions never come up", () => {
-        const r = waitFor("never");
+    it("fails when only the reflectors have their sessions, naming every client that lacks them", () => {
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => down(ip))] });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /BGP sessions not Established on rr-1 after 3s .*the node-to-node mesh stays on/);
+        assert.match(r.stderr, /still lack their new BGP sessions .*: 3 of 6: node-a \(0\/3\), node-b \(0\/3\), undeclared-c \(0\/3\)/);
+        assert.match(r.stderr, /Nothing that would drop their old sessions has run/);
+        assert.ok(!r.log.some((l) => l.startsWith("delete")), "probes are kept for debugging after a failure");
+    });
+
+    it("a client with sessions to only some reflectors is not enough", () => {
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => (ip === "10.0.0.3" ? down(ip) : up(ip)))] });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /node-a \(2\/3\)/);
     });
 
     it("does not accept a flapping session", () => {
-        const r = waitFor("flapping");
-        assert.equal(r.status, 1, "a session that goes up and down must not pass");
-        assert.match(r.stderr, /not Established on rr-1/);
+        const good = rrSet((ip) => up(ip));
+        const bad = rrSet((ip) => down(ip));
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [good, bad, good, bad, good, bad, good, bad, good, bad] });
+        assert.equal(r.status, 1, "sessions that go up and down must not pass");
+    });
+
+    it("mesh sessions do not count for a reflector topology", () => {
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => up(ip, "NodeMesh"))] });
+        assert.equal(r.status, 1);
+    });
+
+    it("top of rack: every node needs a session to each switch of its rack, and a node without a rack fails", () => {
+        const tor = loadSettings(stackConfig("tor")).settings;
+        const nodes = [node("node-r1-a", "10.1.0.1", { rack: "r1" }), node("node-r2-a", "10.2.0.1", { rack: "r2" }), node("stray", "10.3.0.1")];
+        const sw = { "node-r1-a": [up("192.168.1.1", "GlobalPeer"), up("192.168.1.2", "GlobalPeer")], "node-r2-a": [up("192.168.2.1", "GlobalPeer"), up("192.168.2.2", "GlobalPeer")], stray: [] };
+        const r = runGate(tor, { nodes, polls: [sw] });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /: 1 of 3: stray \(no rack: label rack missing or unknown\)/);
+        const ok = runGate(tor, { nodes: nodes.slice(0, 2), polls: [sw] });
+        assert.equal(ok.status, 0, ok.stderr);
+    });
+
+    it("mesh: every node needs a session to every other node", () => {
+        const small = loadSettings(stackConfig("small")).settings;
+        const nodes = [node("a", "10.0.0.1"), node("b", "10.0.0.2"), node("c", "10.0.0.3")];
+        const full = { a: [up("10.0.0.2", "NodeMesh"), up("10.0.0.3", "NodeMesh")], b: [up("10.0.0.1", "NodeMesh"), up("10.0.0.3", "NodeMesh")], c: [up("10.0.0.1", "NodeMesh"), up("10.0.0.2", "NodeMesh")] };
+        assert.equal(runGate(small, { nodes, polls: [full] }).status, 0);
+        const r = runGate(small, { nodes, polls: [{ ...full, c: [up("10.0.0.1", "NodeMesh")] }] });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /c \(1\/2\)/);
+    });
+
+    it("targets the provider's context and kubeconfig", () => {
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => up(ip))] }, { CALICO_KUBE_CONTEXT: "ctx-b", CALICO_KUBECONFIG: "apiVersion: v1" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(r.log.length > 3 && r.log.filter((l) => l.startsWith("context ")).every((l) => l === "context ctx-b"));
+        assert.ok(r.log.some((l) => l === "context ctx-b"));
     });
 });
 

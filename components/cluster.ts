@@ -18,8 +18,16 @@ import type { RegistrationContext } from "./register";
 export interface CalicoClusterArgs {
     /** Resolved settings (see lib/config/load.ts). */
     readonly settings: ClusterSettings;
-    /** Use this provider instead of building one from calico:kubeconfig / calico:kubeContext. */
+    /**
+     * Use this provider instead of building one from calico:kubeconfig / calico:kubeContext. The
+     * commands the program runs (calicoctl, the session gate) cannot read a provider's kubeconfig,
+     * so give the same one as `kubeconfig` (and `kubeContext`) whenever the plan runs commands.
+     */
     readonly provider?: k8s.Provider;
+    /** With `provider`: the kubeconfig that provider uses, for calicoctl and the session gate (kept secret). */
+    readonly kubeconfig?: pulumi.Input<string>;
+    /** With `provider`: the context that provider uses. */
+    readonly kubeContext?: pulumi.Input<string>;
 }
 
 /** Calico on one cluster: operator, Installation, BGP fabric, monitoring and node preparation. */
@@ -32,9 +40,16 @@ export class CalicoCluster extends pulumi.ComponentResource {
     constructor(name: string, args: CalicoClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("calico:index:CalicoCluster", name, {}, opts);
         const s = args.settings;
-        const kubeconfig = s.kubeconfig ? pulumi.secret(s.kubeconfig.reveal()) : undefined;
+        const plan = buildPlan(s);
+        const runsCommands = plan.some((p) => p.spec.kind === "localCommand");
+        if (args.provider && runsCommands && args.kubeconfig === undefined) {
+            throw new pulumi.RunError(
+                `CalicoCluster ${name}: a caller-supplied provider needs \`kubeconfig\` (and \`kubeContext\` if it uses one) in the arguments too: calicoctl and the BGP session gate run as commands and must target the provider's cluster, and a provider does not expose its kubeconfig.`,
+            );
+        }
+        const kubeconfig = args.provider ? (args.kubeconfig !== undefined ? pulumi.secret(args.kubeconfig) : undefined) : s.kubeconfig ? pulumi.secret(s.kubeconfig.reveal()) : undefined;
         // A context the user stored with --secret stays a secret in every input that carries it.
-        const kubeContext = s.kubeContext instanceof Secret ? pulumi.secret(s.kubeContext.reveal()) : s.kubeContext;
+        const kubeContext = args.provider ? args.kubeContext : s.kubeContext instanceof Secret ? pulumi.secret(s.kubeContext.reveal()) : s.kubeContext;
         const provider =
             args.provider ??
             new k8s.Provider(
@@ -49,7 +64,7 @@ export class CalicoCluster extends pulumi.ComponentResource {
                 { parent: this },
             );
         const context: RegistrationContext = { provider, kubeconfig, kubeContext, registered: new Map() };
-        this.plan = buildPlan(s);
+        this.plan = plan;
         const part = { parent: this };
         const args2 = { plan: this.plan, context };
         // Construction order matters: each part's dependsOn names resources of the parts before it.

@@ -191,6 +191,10 @@ export class Cluster {
     }
 
     down(): void {
+        const calls = existsSync(join(this.dir, "calicoctl-calls.log")) ? readFileSync(join(this.dir, "calicoctl-calls.log"), "utf8").trim().split("\n").filter(Boolean) : [];
+        const byCommand = new Map<string, number>();
+        for (const c of calls) byCommand.set(c.split(" ")[0], (byCommand.get(c.split(" ")[0]) ?? 0) + 1);
+        console.log(`      [e2e] calicoctl invocations: ${calls.length} (${[...byCommand].map(([k, v]) => `${k} ${v}`).join(", ") || "none"})`);
         spawnSync("bash", [join(ROOT, "e2e", "cluster.sh"), "down", this.dir], { timeout: 60_000, stdio: "inherit" });
         if (!process.env.E2E_KEEP) rmSync(this.dir, { recursive: true, force: true });
     }
@@ -216,7 +220,7 @@ export class Cluster {
     /** Write a calicoctl stand-in wrapper for `version` and return its path. */
     calicoctl(version: string): string {
         const path = join(this.dir, `calicoctl-${version}`);
-        writeFileSync(path, `#!/bin/sh\nE2E_CALICOCTL_VERSION=${version} exec node -r ${join(ROOT, "node_modules", "ts-node", "register", "transpile-only")} ${join(ROOT, "e2e", "simulator", "calicoctl.ts")} "$@"\n`, { mode: 0o755 });
+        writeFileSync(path, `#!/bin/sh\necho "$*" >> ${join(this.dir, "calicoctl-calls.log")}\nE2E_CALICOCTL_VERSION=${version} exec node -r ${join(ROOT, "node_modules", "ts-node", "register", "transpile-only")} ${join(ROOT, "e2e", "simulator", "calicoctl.ts")} "$@"\n`, { mode: 0o755 });
         return path;
     }
 }

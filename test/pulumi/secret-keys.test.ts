@@ -5,7 +5,11 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { configSecretKeys, runProgram } from "../../components/program";
+import { CalicoCluster } from "../../components/cluster";
+import { loadSettings } from "../../lib/config/load";
+import { fromPulumiConfig } from "../../lib/config/raw";
 import { runPlan } from "../../cli/plan";
 import { isWrappedSecret, runStack, runStackSettled, unwrap } from "../support/mocks";
 import { stackConfig } from "../support/stacks";
@@ -62,6 +66,29 @@ describe("secrets the user chose", () => {
         assert.ok(pulumi.RunError.isInstance(run.error));
         assert.match((run.error as Error).message, /calico:network: is stored as a secret, but only its password/);
         assert.ok(!(run.error as Error).message.includes("192.168"), "a pool CIDR was printed");
+    });
+
+    it("a caller-supplied provider drives calicoctl and the gate only with its kubeconfig, which stays secret", async () => {
+        const settings = loadSettings(fromPulumiConfig(toPulumiConfig(stackConfig("large")))).settings;
+        const missing = await runStackSettled(() => {
+            const provider = new k8s.Provider("theirs", { kubeconfig: "x" });
+            return new CalicoCluster("c", { settings, provider }).outputs;
+        });
+        assert.ok(pulumi.RunError.isInstance(missing.error), String(missing.error));
+        assert.match((missing.error as Error).message, /needs `kubeconfig`/);
+        const ok = await runStack(() => {
+            const provider = new k8s.Provider("theirs", { kubeconfig: "x" });
+            return new CalicoCluster("c", { settings, provider, kubeconfig: "their-kubeconfig-9q", kubeContext: "their-ctx" }).outputs;
+        });
+        const commands = ok.registrations.filter((r) => r.type === "command:local:Command");
+        assert.ok(commands.length > 0);
+        for (const c of commands) {
+            const env = unwrap(c.inputs.environment);
+            assert.equal(env.CALICO_KUBECONFIG, "their-kubeconfig-9q", c.name);
+            assert.equal(env.CALICO_KUBE_CONTEXT, "their-ctx", c.name);
+            assert.ok(isWrappedSecret(c.inputs.environment) || isWrappedSecret(c.inputs.environment.CALICO_KUBECONFIG), `${c.name}: kubeconfig not secret`);
+        }
+        assert.ok(!ok.registrations.some((r) => r.type === "pulumi:providers:kubernetes" && r.name !== "theirs"), "built a second provider");
     });
 
     it("plan accepts an encrypted kubeContext and never shows it", () => {

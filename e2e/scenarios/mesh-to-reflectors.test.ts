@@ -148,4 +148,27 @@ describe("e2e: mesh → route reflectors → mesh, and a gate failure", function
         for (const n of isolated) assert.ok(REFLECTORS.includes(n), `${n}, a client, lost every session`);
         console.log(`      [e2e] isolated by the failed gate: ${[...isolated].join(", ") || "none"}`);
     });
+
+    it("only reflector-to-reflector sessions up, or flapping sessions: the gate fails again, naming the clients", async () => {
+        for (const scenario of ["rr-only", "flap"]) {
+            writeFileSync(join(cluster.dir, "bgp-scenario"), `${scenario}\n`);
+            const r = await ws.pulumi(`up (sessions ${scenario})`, ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+            const out = r.stdout + r.stderr;
+            assert.notEqual(r.code, 0, `${scenario}: up passed`);
+            assert.match(out, /nodes still lack their new BGP sessions/, scenario);
+            if (scenario === "rr-only") {
+                assert.match(out, /: 17 of 20: /, "every client, and only the clients, should be missing");
+                assert.match(out, /node-\d+ \(0\/3\)/);
+            }
+            const cfg = await cluster.kube.get(`${PATHS.calico("bgpconfigurations")}/default`);
+            assert.equal(cfg?.spec?.nodeToNodeMeshEnabled, true, `${scenario}: the mesh went off`);
+        }
+    });
+
+    it("once the sessions come up, the same pulumi up completes the migration (the runbook's recovery)", async () => {
+        writeFileSync(join(cluster.dir, "bgp-scenario"), "up\n");
+        await ws.ok("up (recovered)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        const cfg = await cluster.kube.get(`${PATHS.calico("bgpconfigurations")}/default`);
+        assert.equal(cfg?.spec?.nodeToNodeMeshEnabled, false);
+    });
 });

@@ -48,6 +48,21 @@ describe("monitoring", () => {
             }
             assert.deepEqual(sms.map((m) => m.spec.endpoints[0].port), ["felix-metrics", "calico-typha-metrics", "metrics-port"]);
         });
+        it("v3.27.3 gets a calico-typha-metrics Service of ours (operator v1.32.7 makes none); v3.31.3 leaves it to the operator", () => {
+            const old = buildPlan(settings("small", { "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28" }));
+            const svc = old.find((p) => p.name === "typha-metrics-service");
+            assert.ok(svc, "no Typha metrics Service on v3.27.3: the ServiceMonitor would select nothing");
+            const obj = (svc!.spec as { object: any }).object;
+            assert.equal(obj.metadata.name, "calico-typha-metrics");
+            assert.deepEqual(obj.spec.selector, { "k8s-app": "calico-typha" });
+            assert.deepEqual(obj.spec.ports, [{ name: "calico-typha-metrics", port: 9093, targetPort: 9093, protocol: "TCP" }]);
+            // The ServiceMonitor selects it and waits for it.
+            const sm = old.find((p) => p.name === "servicemonitor-calico-typha")!;
+            assert.ok(sm.dependsOn.includes("typha-metrics-service"));
+            assert.deepEqual((sm.spec as { object: any }).object.spec.selector.matchLabels, obj.metadata.labels);
+            const current = buildPlan(settings("small"));
+            assert.ok(!current.some((p) => p.name === "typha-metrics-service"), "v3.31.3's operator owns calico-typha-metrics: creating it would fail with AlreadyExists");
+        });
         it("without prometheus-operator CRDs, skips ServiceMonitors and rules with a warning", () => {
             const s = settings("dev", { "calico:monitoring": {} });
             assert.ok(!objects(s).some((o) => o.apiVersion.startsWith("monitoring.coreos.com")));

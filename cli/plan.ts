@@ -9,11 +9,11 @@
  * Exit codes: 0 valid, 2 invalid config (errors on stderr), 1 usage or I/O error.
  * Shares load → render with the Pulumi program; nothing here decides anything on its own.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadSettings } from "../lib/config/load";
-import { ConfigValidationError, formatIssue } from "../lib/config/errors";
+import { ConfigValidationError, escapeControl, formatIssue } from "../lib/config/errors";
 import { plaintextSecretPaths, readStackConfig } from "../lib/config/stackfile";
 import { SECRET_FIELDS } from "../lib/config/schema";
 import type { ClusterSettings } from "../lib/config/settings";
@@ -84,9 +84,27 @@ function fileFor(index: number, p: PlannedResource): string {
     return `${String(index + 1).padStart(3, "0")}-${p.component}-${p.name}`;
 }
 
-/** Write one file per object into `dir` (emptied first, so the directory is exactly this plan). */
+/** The file in an `--out` folder that lists what plan wrote there, so a later run removes only those. */
+export const OUT_MARKER = ".calico-plan";
+
+/** Thrown when `--out` names a folder plan must not write into. */
+export class OutRefused extends Error {}
+
+/**
+ * Write one file per object into `dir`. The folder ends up holding exactly this plan, but plan only
+ * ever deletes files it wrote before (listed in OUT_MARKER): it refuses a non-empty folder it did
+ * not create, rather than delete someone's files.
+ */
 export function writeOut(dir: string, plan: readonly PlannedResource[]): string[] {
-    rmSync(dir, { recursive: true, force: true });
+    if (existsSync(dir)) {
+        if (!statSync(dir).isDirectory()) throw new OutRefused(`--out ${dir} exists and is not a folder`);
+        const marker = join(dir, OUT_MARKER);
+        const entries = readdirSync(dir);
+        if (entries.length && !existsSync(marker)) throw new OutRefused(`--out ${dir} is not empty and was not written by plan; give an empty or new folder`);
+        if (existsSync(marker)) {
+            for (const f of readFileSync(marker, "utf8").split("\n")) if (f && !f.includes("/") && f !== OUT_MARKER) rmSync(join(dir, f), { force: true });
+        }
+    }
     mkdirSync(dir, { recursive: true });
     const written: string[] = [];
     plan.forEach((p, i) => {
@@ -109,7 +127,7 @@ export function writeOut(dir: string, plan: readonly PlannedResource[]): string[
                     text = `# applied with: calicoctl apply -f -\n${spec.stdin ?? ""}`;
                 } else if (spec.script) {
                     file = `${base}.sh`;
-                    text = `#!/bin/sh\n# runs after calicoctl is resolved ($calicoctl)\n${spec.script}\n`;
+                    text = `#!/bin/sh\n# runs after cluster access is set up (the provider's kubeconfig and context)\n${spec.script}\n`;
                 } else {
                     file = `${base}.patch.json`;
                     text = `${spec.stdin ?? ""}\n`;
@@ -127,15 +145,23 @@ export function writeOut(dir: string, plan: readonly PlannedResource[]): string[
         writeFileSync(join(dir, file), text);
         written.push(file);
     });
+    writeFileSync(join(dir, OUT_MARKER), written.join("\n") + "\n");
     return written;
 }
+
+/** Largest stack file plan reads. */
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+
+/** Stack names `--stack` accepts: a file name inside stacks/, never a path. */
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Run the plan command; returns the exit code. */
 export function runPlan(argv: readonly string[], io: PlanIO): number {
     let args;
     try {
-        args = parseArgs({
+        const parsed = parseArgs({
             args: [...argv],
+            tokens: true,
             options: {
                 stack: { type: "string" },
                 "stack-file": { type: "string" },
@@ -145,9 +171,16 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
                 help: { type: "boolean", short: "h", default: false },
             },
             strict: true,
-        }).values;
+        });
+        const seen = new Set<string>();
+        for (const t of parsed.tokens ?? []) {
+            if (t.kind !== "option") continue;
+            if (seen.has(t.name)) throw new Error(`--${t.name} is given more than once`);
+            seen.add(t.name);
+        }
+        args = parsed.values;
     } catch (e) {
-        io.stderr(`${(e as Error).message}\n${USAGE}\n`);
+        io.stderr(`${escapeControl((e as Error).message)}\n${USAGE}\n`);
         return 1;
     }
     if (args.help) {
@@ -159,12 +192,19 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
         io.stderr(`${USAGE}\n`);
         return 1;
     }
+    if (args.stack !== undefined && (!STACK_NAME.test(args.stack) || args.stack.includes(".."))) {
+        io.stderr(`--stack ${JSON.stringify(args.stack)}: a stack name is a file name in stacks/ (letters, digits, . _ -); use --stack-file for a path\n`);
+        return 1;
+    }
     const path = args["stack-file"] ? resolve(args["stack-file"]) : join(STACKS_DIR, `Pulumi.${args.stack}.yaml`);
     let raw: Record<string, unknown>;
     try {
+        const st = statSync(path);
+        if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+        if (st.size > MAX_STACK_FILE_BYTES) throw new Error(`${path} is ${st.size} bytes; a stack file is at most ${MAX_STACK_FILE_BYTES}`);
         raw = readStackConfig(path);
     } catch (e) {
-        io.stderr(`cannot read stack config: ${(e as Error).message}\n`);
+        io.stderr(`cannot read stack config: ${escapeControl((e as Error).message)}\n`);
         return 1;
     }
     let settings: ClusterSettings;
@@ -184,7 +224,15 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
     }
     const plan = buildPlan(settings);
     const topology = planTopology(settings);
-    if (args.out) writeOut(resolve(args.out), plan);
+    if (args.out) {
+        try {
+            writeOut(resolve(args.out), plan);
+        } catch (e) {
+            const err = e as NodeJS.ErrnoException;
+            io.stderr(`cannot write --out ${escapeControl(args.out)}: ${escapeControl(e instanceof OutRefused ? err.message : `${err.code ?? ""} ${err.message}`.trim())}\n`);
+            return 1;
+        }
+    }
     if (format === "json") io.stdout(JSON.stringify({ valid: true, ...planReport(settings, plan, topology) }, null, 2) + "\n");
     else if (format === "mermaid") io.stdout(renderMermaid(settings, topology));
     else io.stdout(summary(settings, plan, topology));

@@ -19,9 +19,10 @@ export class ConfigValidationError extends Error {
     readonly issues: readonly ConfigIssue[];
 
     constructor(issues: readonly ConfigIssue[]) {
-        super(`invalid calico config (${issues.length} error${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `  - ${formatIssue(i)}`).join("\n"));
+        const safe = issues.map((i) => ({ ...i, value: safeValue(i.path, i.value) }));
+        super(`invalid calico config (${safe.length} error${safe.length === 1 ? "" : "s"}):\n` + safe.map((i) => `  - ${formatIssue(i)}`).join("\n"));
         this.name = "ConfigValidationError";
-        this.issues = issues;
+        this.issues = safe;
     }
 }
 
@@ -46,9 +47,41 @@ export function showValue(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * Key names that hold, or look like they hold, a secret: a value under such a key is never shown
+ * in a message, whatever its type (a misspelt `passwd`, a password given as a number or a list).
+ */
+const SECRET_LOOKING = /pass|pas+w(or)?d|pwd|secret|token|private|credential|kubeconfig|cert|(^|[^a-z])key$|apikey|auth/i;
+
+/** Whether a raw value holds anything that is or may be a secret. */
+function holdsSecret(value: unknown, key = ""): boolean {
+    if (SECRET_LOOKING.test(key)) return true;
+    if (value === null || typeof value !== "object") return false;
+    if (value.constructor?.name === "Secret") return true;
+    if (!Array.isArray(value) && "secure" in (value as object)) return true;
+    return Object.entries(value as object).some(([k, v]) => holdsSecret(v, Array.isArray(value) ? "" : k));
+}
+
+/** A value as messages may show it: secrets, and anything at or under a secret-looking key, redacted to their type. */
+export function safeValue(path: string, value: unknown): unknown {
+    if (value === undefined || value === "[secret]" || value === "[not shown]") return value;
+    const keys = path.replace(/\[\d+\]/g, "").split(/[.:]/);
+    if (keys.some((k) => SECRET_LOOKING.test(k)) || holdsSecret(value)) {
+        const type = value === null ? "null" : Array.isArray(value) ? "a list" : typeof value === "object" ? "a mapping" : `a ${typeof value}`;
+        return `[redacted: ${type}]`;
+    }
+    return value;
+}
+
+/** Escape control characters, so that input cannot rewrite the terminal or forge lines. */
+export function escapeControl(text: string): string {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** One line: `path: message (got value)`. */
 export function formatIssue(issue: ConfigIssue): string {
-    return `${issue.path}: ${issue.message} (got ${showValue(issue.value)})`;
+    const shown = safeValue(issue.path, issue.value);
+    return escapeControl(`${issue.path}: ${issue.message} (got ${typeof shown === "string" && shown.startsWith("[") ? shown : showValue(shown)})`);
 }
 
 /** Collects issues while validating; warnings are kept apart because they never stop a run. */

@@ -8,6 +8,8 @@ import { ConfigValidationError, IssueCollector, keyPath, type ConfigIssue } from
 import { topLevelSchemas, type ParsedConfig } from "./schema";
 import { holdsSecretField, ownKeys, SECRET_CAPABLE_KEYS, SECRET_STRUCTURED, valueAt } from "./raw";
 import { Secret } from "./secret";
+import { FORBIDDEN_KEYS, rawProblems } from "./hostile";
+import { planTopology } from "../model/planner";
 import { validateConfig, type PartialConfig } from "./validate";
 import { resolveProfile } from "./profiles";
 import type { ClusterSettings } from "./settings";
@@ -43,6 +45,17 @@ function rawOf(raw: Readonly<Record<string, unknown>>, key: string): object {
     return raw[`calico:${key}`] as object;
 }
 
+/** The config key a failed topology check is about. */
+function topologyCheckPath(s: ClusterSettings, id: string): string {
+    if (id.startsWith("rack-")) {
+        const i = s.bgp.racks.findIndex((r) => `rack-${r.name}` === id);
+        return i >= 0 ? `calico:bgp.tor.racks[${i}]` : "calico:bgp.tor.racks";
+    }
+    if (id === "every-node-peers") return "calico:bgp.tor.racks";
+    if (id.includes("reflector")) return "calico:bgp.routeReflectors.nodes";
+    return "calico:bgp";
+}
+
 /** Result of loading: settings plus anything worth a warning. */
 export interface LoadResult {
     /** The resolved settings. */
@@ -57,8 +70,20 @@ export interface LoadResult {
  * @throws ConfigValidationError listing every error
  */
 export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult {
-    const own = ownKeys(raw);
     const out = new IssueCollector();
+    for (const [key, value] of Object.entries(raw)) {
+        if (FORBIDDEN_KEYS.has(key.replace(/^calico:/, ""))) out.error(key, undefined, `"${key}" is not a config key; remove it`);
+    }
+    const own = ownKeys(raw);
+    // Hostile shapes first: a key that reaches an object's prototype, or nesting that would overflow.
+    let hostile = false;
+    for (const [key, value] of own) {
+        for (const p of rawProblems(key, value)) {
+            out.error(p.path, "[not shown]", p.message);
+            hostile = true;
+        }
+    }
+    if (hostile) throw new ConfigValidationError(out.errors);
     for (const key of own.keys()) {
         if (!(TOP_KEYS as string[]).includes(key)) {
             out.error(keyPath(key, []), own.get(key), `unknown key; known keys are ${TOP_KEYS.map((k) => `calico:${k}`).join(", ")}`);
@@ -83,5 +108,9 @@ export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult
     if (out.errors.length) throw new ConfigValidationError(out.errors);
     const warnings = [...out.warnings];
     const settings = resolveProfile(parsed as ParsedConfig, warnings);
+    // A topology check that fails is an error, in plan and in the program alike, before anything
+    // is registered: a [FAIL] means some node would lose its routes.
+    const failed = planTopology(settings).checks.filter((c) => !c.ok);
+    if (failed.length) throw new ConfigValidationError(failed.map((c) => ({ path: topologyCheckPath(settings, c.id), value: undefined, message: `topology check failed: ${c.message}` })));
     return { settings, warnings };
 }

@@ -71,7 +71,7 @@ export function resolveProfile(c: ParsedConfig, warnings: ConfigIssue[]): Cluste
             asNumber: c.bgp.asNumber,
             logSeverityScreen: c.bgp.logSeverityScreen,
             listenPort: c.bgp.listenPort,
-            routeReflectors: bgpMode === "routeReflector" && c.bgp.routeReflectors ? { nodes: c.bgp.routeReflectors.nodes, clusterId: c.bgp.routeReflectors.clusterId } : { nodes: [], clusterId: "" },
+            routeReflectors: bgpMode === "routeReflector" && c.bgp.routeReflectors ? { nodes: c.bgp.routeReflectors.nodes, clusterId: c.bgp.routeReflectors.clusterId, allowSingleReflector: c.bgp.routeReflectors.allowSingleReflector } : { nodes: [], clusterId: "", allowSingleReflector: false },
             racks: bgpMode === "tor" && c.bgp.tor ? c.bgp.tor.racks.map((r) => ({ name: r.name, nodes: r.nodes, asNumber: r.asNumber })) : [],
             rackLabel: c.bgp.tor?.rackLabel ?? "rack",
             peers,

@@ -90,7 +90,7 @@ export interface ClusterSettings {
         readonly logSeverityScreen: ParsedConfig["bgp"]["logSeverityScreen"];
         readonly listenPort?: number;
         /** Reflector nodes and cluster ID; empty list when not in route-reflector mode. */
-        readonly routeReflectors: { readonly nodes: readonly string[]; readonly clusterId: string };
+        readonly routeReflectors: { readonly nodes: readonly string[]; readonly clusterId: string; readonly allowSingleReflector: boolean };
         /** ToR racks (empty unless mode is tor). */
         readonly racks: readonly { readonly name: string; readonly nodes: readonly string[]; readonly asNumber?: number }[];
         /** Label key that names a node's rack. */

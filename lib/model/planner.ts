@@ -86,10 +86,11 @@ export function planTopology(s: ClusterSettings): TopologyReport {
                 sessionCount: (isRr ? n - 1 : r) + ext.length,
             });
         }
+        const single = s.bgp.routeReflectors.allowSingleReflector && r === 1;
         checks.push({
             id: "clients-reach-two-reflectors",
-            ok: r >= 2,
-            message: r >= 2 ? `every client peers with ${r} reflectors (${reflectors.join(", ")})` : `clients reach only ${r} reflector(s); losing it drops every route (need at least 2)`,
+            ok: r >= 2 || single,
+            message: r >= 2 ? `every client peers with ${r} reflectors (${reflectors.join(", ")})` : single ? `every client peers with the one reflector ${reflectors[0]} (allowSingleReflector: losing it drops every route)` : `clients reach only ${r} reflector(s); losing it drops every route (need at least 2)`,
         });
         // Reflectors peer with each other through the same BGPPeer, so they form one group when it selects them all.
         checks.push({ id: "reflectors-connected", ok: r >= 1, message: r >= 1 ? `the ${r} reflectors peer with each other and form one group (cluster ID ${s.bgp.routeReflectors.clusterId})` : "no reflector is selected" });

@@ -184,8 +184,12 @@ type Node =
     | { t: "and"; xs: Node[] }
     | { t: "or"; xs: Node[] };
 
+/** Deepest parenthesis nesting accepted: far beyond any real selector, far below the call stack's limit. */
+export const MAX_SELECTOR_NESTING = 64;
+
 class Parser {
     private i = 0;
+    private depth = 0;
     constructor(
         private readonly tokens: Token[],
         private readonly text: string,
@@ -252,7 +256,9 @@ class Parser {
             case "sym":
                 if (tok.value === "(") {
                     if (this.isSym(")")) this.fail("empty parentheses");
+                    if (++this.depth > MAX_SELECTOR_NESTING) this.fail(`parentheses nest deeper than ${MAX_SELECTOR_NESTING} levels`, tok);
                     const n = this.or();
+                    this.depth--;
                     if (!this.isSym(")")) this.fail("expected ')'");
                     this.next();
                     return n;

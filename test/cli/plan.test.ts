@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { runPlan } from "../../cli/plan";
+import { runPlan, OUT_MARKER } from "../../cli/plan";
 import { STACK_NAMES, STACKS_DIR } from "../support/stacks";
 
 function plan(args: string[]) {
@@ -40,7 +40,9 @@ describe("plan command", () => {
                 assert.deepEqual(filesA, readDir(b), "plan --out is not deterministic");
                 const json = JSON.parse(plan(["--stack", stack, "--json"]).stdout);
                 const planned = json.resources.filter((r: { type: string }) => !r.type.startsWith("calico:index:") && !r.type.startsWith("pulumi:"));
-                assert.equal(Object.keys(filesA).length, planned.length);
+                // One file per resource, plus the list of what plan wrote (so a later run deletes only those).
+                assert.equal(Object.keys(filesA).filter((f) => f !== OUT_MARKER).length, planned.length);
+                assert.deepEqual(filesA[OUT_MARKER].trim().split("\n").sort(), Object.keys(filesA).filter((f) => f !== OUT_MARKER).sort());
                 for (const [f, text] of Object.entries(filesA)) {
                     assert.ok(!text.includes("v1:placeholder"), `${f} leaks a ciphertext`);
                     if (f.endsWith(".yaml") && !f.endsWith(".source.yaml") && !f.endsWith(".chart.yaml")) {

@@ -8,6 +8,8 @@ export interface InvalidCase {
     readonly title: string;
     readonly config: RawConfig;
     readonly path: string;
+    /** A secret (or what may be one) in the config that no message may show. */
+    readonly secret?: string;
 }
 
 const edit = (title: string, path: string, value: unknown, expect = path, base: () => RawConfig = baseConfig): InvalidCase => ({ title, config: setPath(base(), path, value), path: expect });
@@ -153,4 +155,33 @@ export const INVALID_CASES: InvalidCase[] = [
     // calicoctl
     edit("calicoctl mirror not a URL", "calico:calicoctl", { downloadBaseUrl: "mirror" }, "calico:calicoctl.downloadBaseUrl"),
     edit("calicoctl unknown key", "calico:calicoctl", { version: "v3.31.3" }, "calico:calicoctl.version"),
+
+    // --- second pass (issue: an independent hostile corpus) ---
+    // prototype keys anywhere: they would change what the config object means
+    ...[
+        ["calico:network", '{"__proto__": {"bgp": false}}', "calico:network.__proto__"],
+        ["calico:cluster", '{"name": "t", "nodeCount": 10, "podCidr": "10.244.0.0/16", "serviceCidr": "10.96.0.0/12", "constructor": {"x": 1}}', "calico:cluster.constructor"],
+        ["calico:bgp", '{"peers": [{"name": "p", "peerIP": "192.0.2.1", "asNumber": 65001, "prototype": 1}]}', "calico:bgp.peers[0].prototype"],
+        ["calico:monitoring", '{"install": {"__proto__": {"grafana": true}}}', "calico:monitoring.install.__proto__"],
+    ].map(([key, json, path]) => make(`prototype key at ${path}`, (c) => (c[key] = JSON.parse(json)), path)),
+    // depth and size: a clear error that names the key, never a stack overflow
+    make("config nested 40 levels deep", (c) => {
+        let v: Record<string, unknown> = { leaf: 1 };
+        for (let i = 0; i < 40; i++) v = { x: v };
+        c["calico:network"].extra = v;
+    }, "calico:network.extra.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x"),
+    make("a list of 5000 pools", (c) => (c["calico:network"].ipPools = Array.from({ length: 5000 }, (_, i) => ({ name: `p${i}`, cidr: "10.244.0.0/24" }))), "calico:network.ipPools"),
+    edit("a string of 300,000 characters", "calico:cluster.name", "a".repeat(300_000)),
+    make("a selector nested 5000 parentheses deep", (c) => (c["calico:network"].ipPools[0].nodeSelector = "(".repeat(5000) + "all()" + ")".repeat(5000)), "calico:network.ipPools[0].nodeSelector"),
+    // secrets in error messages: misspelt secret keys, wrong types, mappings, secure entries with extra keys
+    { ...make("misspelt peer password key (passwd)", (c) => (c["calico:bgp"] = { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, passwd: "hunter2-Xq9" }] }), "calico:bgp.peers[0].passwd"), secret: "hunter2-Xq9" },
+    { ...edit("misspelt Grafana password key", "calico:monitoring", { install: { grafanaAdminPasword: "gr-pw-7Tz" } }, "calico:monitoring.install.grafanaAdminPasword"), secret: "gr-pw-7Tz" },
+    { ...edit("ssh key under private_key", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }], private_key: "-----BEGIN KEY-----Zk3" } }, "calico:nodePrep.ssh.private_key"), secret: "-----BEGIN KEY-----Zk3" },
+    { ...edit("peer password as a number", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: 987654321 }] }, "calico:bgp.peers[0].password"), secret: "987654321" },
+    { ...edit("peer password as a list", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: ["pw-list-4Rk"] }] }, "calico:bgp.peers[0].password"), secret: "pw-list-4Rk" },
+    { ...edit("Grafana password as a mapping", "calico:monitoring", { install: { grafana: true, grafanaAdminPassword: { value: "pw-map-8Hd" } } }, "calico:monitoring.install.grafanaAdminPassword"), secret: "pw-map-8Hd" },
+    // (A kubeconfig given as a mapping is legal under the CLI, which passes it on as JSON text.)
+    { ...edit("kubeconfig under a misspelt key", "calico:kubeconfg", { users: [{ name: "u", user: { token: "tok-Vb2m" } }] }), secret: "tok-Vb2m" },
+    { ...edit("secure entry with an extra key", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: { secure: "v1:cipher-Jw5", note: "x" } }] }, "calico:bgp.peers[0].password"), secret: "cipher-Jw5" },
+    { ...edit("token under an unknown key", "calico:registry", { url: "r.example/", token: "reg-tok-Pq1" }, "calico:registry.token"), secret: "reg-tok-Pq1" },
 ];

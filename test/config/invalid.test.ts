@@ -37,6 +37,7 @@ describe("invalid configs", () => {
                 assert.ok(hit, `expected an error at ${c.path}, got:\n${err.message}`);
                 assert.ok(err.message.includes(`${c.path}:`), "the message names the key path");
                 assert.match(err.message, /\(got /, "the message shows the value");
+                if (c.secret) assert.ok(!err.message.includes(c.secret) && !JSON.stringify(err.issues).includes(c.secret), `a secret is in the message:\n${err.message}`);
             });
             it("plan exits 2 with the key path on stderr", () => {
                 let stderr = "";
@@ -47,12 +48,15 @@ describe("invalid configs", () => {
                 const json = JSON.parse(stdout);
                 assert.equal(json.valid, false);
                 assert.ok(json.errors.some((e: { path: string }) => e.path === c.path));
+                if (c.secret) assert.ok(!stdout.includes(c.secret) && !stderr.includes(c.secret), "plan printed a secret");
+                assert.doesNotMatch(stderr, /\n\s+at .+:\d+:\d+/, "plan printed a stack trace");
             });
             it("the program registers no resource and fails with a RunError naming the key", async () => {
                 const run = await runStackSettled(() => runProgram(toPulumiConfig(c.config)));
                 // A RunError is what Pulumi prints as its message alone, without a stack trace.
                 assert.ok(pulumi.RunError.isInstance(run.error), String(run.error));
                 assert.ok((run.error as Error).message.includes(c.path), (run.error as Error).message);
+                if (c.secret) assert.ok(!(run.error as Error).message.includes(c.secret), "the program's error shows a secret");
                 assert.deepEqual(run.registrations.map((r) => `${r.type} ${r.name}`), []);
             });
         });

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { ConfigValidationError } from "../../lib/config/errors";
 import { loadSettings } from "../../lib/config/load";
 import { planTopology, renderMermaid } from "../../lib/model/planner";
 import { readStackConfig } from "../../lib/config/stackfile";
@@ -32,17 +33,24 @@ describe("topology planner", () => {
         const raw = readStackConfig(join(__dirname, "..", "..", "stacks", "Pulumi.tor.yaml"));
         (raw["calico:cluster"] as any).nodeCount = 12;
         (raw["calico:cluster"] as any).nodes = [{ name: "stray-1" }, { name: "stray-2", labels: { rack: "r9" } }];
+        // A failed check is an error before anything is registered (plan exit 2, the program a RunError).
+        assert.throws(() => loadSettings(raw), (e: ConfigValidationError) => {
+            assert.equal(e.issues.length, 1);
+            assert.equal(e.issues[0].path, "calico:bgp.tor.racks");
+            assert.match(e.issues[0].message, /^topology check failed: 2 declared node\(s\) .*\(stray-1, stray-2\)/);
+            return true;
+        });
+        // Undeclared nodes are a note, not a failure.
+        (raw["calico:cluster"] as any).nodes = [];
         const t = planTopology(loadSettings(raw).settings);
-        const check = t.checks.find((c) => c.id === "every-node-peers")!;
-        assert.equal(check.ok, false);
-        assert.match(check.message, /^2 declared node\(s\) .*\(stray-1, stray-2\)/);
-        assert.match(t.checks.find((c) => c.id === "undeclared-nodes")!.message, /^2 node\(s\) are not declared: each must carry the label rack=<rack>/);
+        assert.match(t.checks.find((c) => c.id === "undeclared-nodes")!.message, /^4 node\(s\) are not declared: each must carry the label rack=<rack>/);
     });
-    it("flags a single reflector when it is allowed", () => {
+    it("a single reflector passes only when allowed, and the check says what it risks", () => {
         const raw = readStackConfig(join(__dirname, "..", "..", "stacks", "Pulumi.large.yaml"));
         (raw["calico:bgp"] as any).routeReflectors = { nodes: ["rr-1"], allowSingleReflector: true };
-        const t = planTopology(loadSettings(raw).settings);
-        assert.equal(t.checks.find((c) => c.id === "clients-reach-two-reflectors")!.ok, false);
+        const check = planTopology(loadSettings(raw).settings).checks.find((c) => c.id === "clients-reach-two-reflectors")!;
+        assert.equal(check.ok, true);
+        assert.match(check.message, /allowSingleReflector: losing it drops every route/);
     });
     it("draws the topology as Mermaid", () => {
         const s = stack("large");

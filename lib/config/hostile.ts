@@ -1,0 +1,62 @@
+/**
+ * Checks on the raw config before any schema runs: keys that would reach an object's prototype,
+ * and depth and size limits, so that hostile or broken input gets an error naming its key instead
+ * of a silent change of meaning or a stack overflow.
+ */
+import { keyPath } from "./errors";
+import { Secret } from "./secret";
+
+/** Keys that mean something to JavaScript objects and are never config. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Limits on the shape of one top-level value (documented in README "Config reference"). */
+export const RAW_LIMITS = {
+    /** Nesting of mappings and lists. */
+    depth: 16,
+    /** Entries in one list or mapping. */
+    entries: 1000,
+    /** Characters in one string (a kubeconfig is the largest legitimate value). */
+    stringLength: 262_144,
+} as const;
+
+/** One problem found in the raw shape. */
+export interface RawProblem {
+    readonly path: string;
+    readonly message: string;
+}
+
+/** Problems in one top-level value `value` of key `top` (without the `calico:` prefix). */
+export function rawProblems(top: string, value: unknown): RawProblem[] {
+    const out: RawProblem[] = [];
+    const walk = (v: unknown, segs: (string | number)[], depth: number): void => {
+        if (out.length >= 20) return;
+        if (v instanceof Secret || v === null || typeof v !== "object") {
+            if (typeof v === "string" && v.length > RAW_LIMITS.stringLength) out.push({ path: keyPath(top, segs), message: `is ${v.length} characters long; the limit is ${RAW_LIMITS.stringLength}` });
+            return;
+        }
+        if (depth > RAW_LIMITS.depth) {
+            out.push({ path: keyPath(top, segs), message: `nests deeper than ${RAW_LIMITS.depth} levels; no calico setting is that deep` });
+            return;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+            // Reported at the key that did it, the same path as when the key arrives as an own property.
+            out.push({ path: keyPath(top, [...segs, "__proto__"]), message: `"__proto__" is not a config key (it would change how the config object behaves); remove it` });
+            return;
+        }
+        const keys = Array.isArray(v) ? v.map((_, i) => i) : Reflect.ownKeys(v).filter((k): k is string => typeof k === "string");
+        if (keys.length > RAW_LIMITS.entries) {
+            out.push({ path: keyPath(top, segs), message: `has ${keys.length} entries; the limit is ${RAW_LIMITS.entries}` });
+            return;
+        }
+        for (const k of keys) {
+            if (typeof k === "string" && FORBIDDEN_KEYS.has(k)) {
+                out.push({ path: keyPath(top, [...segs, k]), message: `"${k}" is not a config key (it would change how the config object behaves); remove it` });
+                continue;
+            }
+            walk((v as Record<string | number, unknown>)[k], [...segs, k], depth + 1);
+        }
+    };
+    walk(value, [], 1);
+    return out;
+}

@@ -4,7 +4,7 @@
  */
 import { IssueCollector } from "./errors";
 import type { ParsedConfig } from "./schema";
-import { parseCidr, cidrContains, cidrsOverlap, addressInCidr, type Cidr } from "../model/cidr";
+import { parseCidr, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, type Cidr } from "../model/cidr";
 import { CALICO_RELEASES, calicoVersionsFor, isSupportedPair } from "../model/versions";
 
 /** Sections that parsed; a failed section is undefined. */
@@ -119,6 +119,13 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
                 out.error(`${key}.cidr`, pool.cidr, `overlaps ipPools[${j}] (${pools[j].name}, ${parsed[j].text}); pools must be disjoint`);
             }
         }
+        if (cidr.prefix === 0) out.error(`${key}.cidr`, pool.cidr, "is every address; a pool must be a range inside calico:cluster.podCidr");
+        // A derived value gets the same check as an explicit one: the block size the operator uses
+        // when none is given (26 for IPv4, 122 for IPv6) must fit the pool too.
+        const defaultBlock = cidr.family === 4 ? 26 : 122;
+        if (pool.blockSize === undefined && cidr.prefix > defaultBlock) {
+            out.error(`${key}.blockSize`, undefined, `the default /${defaultBlock} block does not fit in the /${cidr.prefix} pool; set blockSize to ${cidr.prefix} or more, or use a larger pool`);
+        }
         if (pool.blockSize !== undefined) {
             const [lo, hi] = BLOCK_SIZE_RANGE[cidr.family];
             if (pool.blockSize < lo || pool.blockSize > hi) {
@@ -204,18 +211,32 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
     }
     const names = new Map<string, string>();
     const pods = (c.cluster?.podCidr ?? []).map((x) => parseCidr(x) as Cidr);
-    bgp.peers.forEach((p, i) => {
-        const key = `calico:bgp.peers[${i}]`;
-        if (names.has(p.name)) out.error(`${key}.name`, p.name, "duplicate peer name");
-        names.set(p.name, key);
-        if (pods.some((x) => addressInCidr(p.peerIP, x))) out.error(`${key}.peerIP`, p.peerIP, "lies inside calico:cluster.podCidr; a BGP peer is a router outside the pod network");
-    });
-    bgp.tor?.racks.forEach((rack, i) =>
-        rack.switches.forEach((s, j) => {
-            if (pods.some((x) => addressInCidr(s.peerIP, x))) out.error(`calico:bgp.tor.racks[${i}].switches[${j}].peerIP`, s.peerIP, "lies inside calico:cluster.podCidr; a switch is outside the pod network");
-        }),
-    );
     const services = (c.cluster?.serviceCidr ?? []).map((x) => parseCidr(x) as Cidr);
+    // Peers and switches share one namespace (BGPPeer names, keys of the password Secret) and one
+    // address space: two of them with one name or one peerIP would be one object, or one session.
+    const ips = new Map<string, string>();
+    const peerChecks = (key: string, name: string | undefined, peerIP: string, what: string) => {
+        if (name !== undefined) {
+            if (names.has(name)) out.error(`${key}.name`, name, `is also the name of ${names.get(name)}; peers and switches become BGPPeers (and password keys) of one name each`);
+            else names.set(name, key);
+        }
+        const ip = peerIP.replace(/^\[?([^\]]+?)\]?(:\d+)?$/, "$1");
+        if (ips.has(ip)) out.error(`${key}.peerIP`, peerIP, `is also the address of ${ips.get(ip)}; one router is one peer`);
+        else ips.set(ip, key);
+        const unusable = unusablePeerAddress(ip);
+        if (unusable) out.error(`${key}.peerIP`, peerIP, unusable);
+        if (pods.some((x) => addressInCidr(ip, x))) out.error(`${key}.peerIP`, peerIP, `lies inside calico:cluster.podCidr; ${what} is a router outside the pod network`);
+        if (services.some((x) => addressInCidr(ip, x))) out.error(`${key}.peerIP`, peerIP, `lies inside calico:cluster.serviceCidr; ${what} is a router, not a Service address`);
+    };
+    bgp.peers.forEach((p, i) => peerChecks(`calico:bgp.peers[${i}]`, p.name, p.peerIP, "a BGP peer"));
+    bgp.tor?.racks.forEach((rack, i) => rack.switches.forEach((s, j) => peerChecks(`calico:bgp.tor.racks[${i}].switches[${j}]`, s.name, s.peerIP, "a switch")));
+    for (const kind of ["serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"] as const) {
+        bgp.advertise[kind].forEach((s, i) => {
+            const cidr = parseCidr(s);
+            if (typeof cidr !== "string" && cidr.prefix === 0) out.error(`calico:bgp.advertise.${kind}[${i}]`, s, "advertises every address (a default route) to the BGP fabric; list the ranges Services really use");
+            if (typeof cidr !== "string" && kind !== "serviceClusterIPs" && pods.some((p) => cidrsOverlap(p, cidr))) out.error(`calico:bgp.advertise.${kind}[${i}]`, s, "overlaps calico:cluster.podCidr; Service addresses and pod addresses must not share a range");
+        });
+    }
     bgp.advertise.serviceClusterIPs.forEach((s, i) => {
         const cidr = parseCidr(s) as Cidr;
         if (services.length && !services.some((x) => cidrContains(x, cidr))) {
@@ -248,5 +269,12 @@ function nodePrepRules(c: PartialConfig, out: IssueCollector): void {
     if (np.mode === "ssh" && !np.ssh) {
         out.error("calico:nodePrep.ssh", undefined, "ssh mode needs calico:nodePrep.ssh.nodes and calico:nodePrep.ssh.privateKey (a secret)");
     }
+    // One resource per host, named from the host: two hosts that map to one name would collide.
+    const hostNames = new Map<string, number>();
+    np.ssh?.nodes.forEach((n, i) => {
+        const name = n.host.replace(/[^A-Za-z0-9-]/g, "-");
+        if (hostNames.has(name)) out.error(`calico:nodePrep.ssh.nodes[${i}].host`, n.host, `maps to the same resource name (node-prep-${name}) as nodes[${hostNames.get(name)}]; list each host once, in one spelling`);
+        else hostNames.set(name, i);
+    });
     if (np.mode !== "ssh" && np.ssh) out.warn("calico:nodePrep.ssh", np.ssh.nodes.map((n) => n.host), `ignored because calico:nodePrep.mode is ${np.mode}`);
 }

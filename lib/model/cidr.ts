@@ -15,9 +15,30 @@ export interface Cidr {
     readonly prefix: number;
 }
 
+/** Canonical dotted-quad IPv4: four decimal parts, no leading zeros (which some parsers read as octal). */
+const DOTTED_QUAD = /^(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}$/;
+
+/**
+ * Why an address is written ambiguously, or undefined when it is not: IPv4 in octal, hex or with
+ * leading zeros, IPv6 with a zone id, or IPv4-mapped IPv6 (which would dodge the overlap checks).
+ */
+export function ambiguousAddress(address: string): string | undefined {
+    if (address.includes("%")) return "has an IPv6 zone id (%…); addresses in Calico objects are global";
+    if (!address.includes(":")) {
+        if (!DOTTED_QUAD.test(address)) return "is not a plain dotted-quad IPv4 address (leading zeros, octal or hex forms are read differently by different parsers); write it as four decimal numbers";
+        return undefined;
+    }
+    if (/^::ffff:/i.test(address) || /\d+\.\d+\.\d+\.\d+$/.test(address)) return "is an IPv4-mapped or IPv4-embedded IPv6 address; write the IPv4 address itself";
+    return undefined;
+}
+
 /** Parse "a.b.c.d/n" or "x::/n"; returns a reason string when invalid. */
 export function parseCidr(text: string): Cidr | string {
     if (typeof text !== "string" || !text.includes("/")) return "expected an address with a prefix length, e.g. 10.244.0.0/16";
+    const [addr, len] = text.split("/", 2);
+    const ambiguous = ambiguousAddress(addr);
+    if (ambiguous) return `the address ${ambiguous}`;
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(len)) return "the prefix length must be a plain decimal number";
     let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
     try {
         parsed = ipaddr.parseCIDR(text);
@@ -55,7 +76,19 @@ export function addressInCidr(address: string, cidr: Cidr): boolean {
 
 /** 4 or 6 for a valid address, undefined otherwise. Only canonical dotted quads count as IPv4. */
 export function addressFamily(address: string): 4 | 6 | undefined {
+    if (typeof address !== "string" || ambiguousAddress(address)) return undefined;
     if (ipaddr.IPv4.isValidFourPartDecimal(address)) return 4;
     if (!address.includes(":") || !ipaddr.IPv6.isValid(address)) return undefined;
     return 6;
+}
+
+/**
+ * Why an address cannot be a BGP peer, or undefined: unspecified, broadcast, multicast, loopback or
+ * link-local addresses never belong to a router a node peers with.
+ */
+export function unusablePeerAddress(address: string): string | undefined {
+    if (!ipaddr.isValid(address)) return undefined;
+    const range = ipaddr.parse(address).range();
+    const bad: Record<string, string> = { unspecified: "the unspecified address", broadcast: "the broadcast address", multicast: "a multicast address", loopback: "a loopback address", linkLocal: "a link-local address" };
+    return bad[range] ? `is ${bad[range]}; a BGP peer is a router's unicast address` : undefined;
 }

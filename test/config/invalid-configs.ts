@@ -184,4 +184,30 @@ export const INVALID_CASES: InvalidCase[] = [
     { ...edit("kubeconfig under a misspelt key", "calico:kubeconfg", { users: [{ name: "u", user: { token: "tok-Vb2m" } }] }), secret: "tok-Vb2m" },
     { ...edit("secure entry with an extra key", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: { secure: "v1:cipher-Jw5", note: "x" } }] }, "calico:bgp.peers[0].password"), secret: "cipher-Jw5" },
     { ...edit("token under an unknown key", "calico:registry", { url: "r.example/", token: "reg-tok-Pq1" }, "calico:registry.token"), secret: "reg-tok-Pq1" },
+
+    // name collisions: one Kubernetes object, one resource or one Secret key for two things
+    make("a peer and a switch with one name", (c) => {
+        tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ name: "edge", ...sw() }] }]);
+        c["calico:bgp"].peers = [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65010 }];
+    }, "calico:bgp.tor.racks[0].switches[0].name"),
+    make("one switch name in two racks", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ name: "s", ...sw("192.168.1.1") }] }, { name: "r2", nodes: ["n2"], switches: [{ name: "s", ...sw("192.168.2.1") }] }]), "calico:bgp.tor.racks[1].switches[0].name"),
+    make("two peers with one peerIP", (c) => (c["calico:bgp"] = { peers: [{ name: "a", peerIP: "192.0.2.1", asNumber: 65010 }, { name: "b", peerIP: "192.0.2.1", asNumber: 65011 }] }), "calico:bgp.peers[1].peerIP"),
+    make("a peer on a switch's IP", (c) => {
+        tor(c, [{ name: "r1", nodes: ["n1"], switches: [sw("192.168.1.1")] }]);
+        c["calico:bgp"].peers = [{ name: "p", peerIP: "192.168.1.1", asNumber: 65010 }];
+    }, "calico:bgp.tor.racks[0].switches[0].peerIP"),
+    edit("ssh hosts that sanitise to one name", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }, { host: "10-0-0-1" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[1].host"),
+    // ambiguous addresses, compared in normal form
+    edit("pod CIDR with leading zeros", "calico:cluster.podCidr", "010.244.0.0/16"),
+    edit("service CIDR in hex", "calico:cluster.serviceCidr", "0x0a.96.0.0/12"),
+    edit("peer IP with an IPv6 zone id", "calico:bgp", { peers: [{ name: "p", peerIP: "fe80::1%eth0", asNumber: 65010 }] }, "calico:bgp.peers[0].peerIP"),
+    edit("pool as IPv4-mapped IPv6", "calico:network.ipPools[0].cidr", "::ffff:10.244.0.0/113"),
+    edit("prefix length with a leading zero", "calico:network.ipPools[0].cidr", "10.244.0.0/017"),
+    // derived values and dangerous addresses
+    edit("default block size larger than a /28 pool", "calico:network.ipPools[0].cidr", "10.244.0.0/28", "calico:network.ipPools[0].blockSize"),
+    make("a /0 pool", (c) => ((c["calico:cluster"].podCidr = "0.0.0.0/0"), (c["calico:network"].ipPools = [{ name: "all", cidr: "0.0.0.0/0", blockSize: 26 }])), "calico:network.ipPools[0].cidr"),
+    edit("advertising 0.0.0.0/0", "calico:bgp", { advertise: { serviceExternalIPs: ["0.0.0.0/0"] } }, "calico:bgp.advertise.serviceExternalIPs[0]"),
+    edit("advertising ::/0", "calico:bgp", { advertise: { serviceLoadBalancerIPs: ["::/0"] } }, "calico:bgp.advertise.serviceLoadBalancerIPs[0]"),
+    edit("external IPs overlapping the pod CIDR", "calico:bgp", { advertise: { serviceExternalIPs: ["10.244.10.0/24"] } }, "calico:bgp.advertise.serviceExternalIPs[0]"),
+    ...["0.0.0.0", "255.255.255.255", "224.0.0.5", "127.0.0.1", "169.254.1.1", "10.96.0.10"].map((ip) => edit(`peer on ${ip}`, "calico:bgp", { peers: [{ name: "p", peerIP: ip, asNumber: 65010 }] }, "calico:bgp.peers[0].peerIP")),
 ];

@@ -3,6 +3,8 @@
  * so one bad section does not hide the errors of the others: every problem is reported at once.
  */
 import { IssueCollector } from "./errors";
+import { Secret } from "./secret";
+import { GATE_STABLE_POLLS as GATE_POLLS } from "../model/topology";
 import type { ParsedConfig } from "./schema";
 import { parseCidr, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, type Cidr } from "../model/cidr";
 import { CALICO_RELEASES, calicoVersionsFor, isSupportedPair } from "../model/versions";
@@ -30,6 +32,7 @@ export function validateConfig(c: PartialConfig, out: IssueCollector): void {
     networkRules(c, out);
     bgpRules(c, out);
     monitoringRules(c, out);
+    crossFieldLimits(c, out);
     nodePrepRules(c, out);
 }
 
@@ -155,6 +158,37 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
             if (!parsed.some((x) => x.family === p.family)) out.error("calico:network.ipPools", pools.map((x) => x.cidr), `no pool for the IPv${p.family} pod CIDR ${p.text}`);
         }
     }
+}
+
+/** TCP-MD5 keys are at most 80 characters (RFC 2385, and Linux's TCP_MD5SIG_MAXKEYLEN). */
+const MD5_MAX = 80;
+
+/** Limits that span sections: host ports, waits that can never pass, MTU, passwords, rack sizes. */
+function crossFieldLimits(c: PartialConfig, out: IssueCollector): void {
+    const bgp = c.bgp;
+    const m = c.monitoring;
+    if (bgp?.listenPort !== undefined) {
+        const taken: Record<number, string> = { ...HOST_PORTS_IN_USE, ...(m ? { [m.felixMetricsPort]: "calico:monitoring.felixMetricsPort", [m.typhaMetricsPort]: "calico:monitoring.typhaMetricsPort" } : {}) };
+        delete taken[179];
+        if (taken[bgp.listenPort]) out.error("calico:bgp.listenPort", bgp.listenPort, `is already ${taken[bgp.listenPort]} on every node's host network; pick a free port (BGP's default is 179)`);
+    }
+    if (bgp && bgp.migration.pollIntervalSeconds >= bgp.migration.waitTimeoutSeconds) {
+        out.error("calico:bgp.migration.pollIntervalSeconds", bgp.migration.pollIntervalSeconds, `is not below waitTimeoutSeconds (${bgp.migration.waitTimeoutSeconds}): the session gate could never see ${GATE_POLLS} consecutive good polls`);
+    }
+    const v6 = (c.network?.ipPools ?? []).some((p) => typeof p.cidr === "string" && p.cidr.includes(":"));
+    if (c.network?.mtu !== undefined && v6 && c.network.mtu < 1280) out.error("calico:network.mtu", c.network.mtu, "is below 1280, the smallest MTU IPv6 allows, and an IPv6 pool is configured");
+    const passwords: [string, unknown][] = [
+        ...(bgp?.peers ?? []).map((p, i): [string, unknown] => [`calico:bgp.peers[${i}].password`, p.password]),
+        ...(bgp?.tor?.racks ?? []).flatMap((r, i) => r.switches.map((sw, j): [string, unknown] => [`calico:bgp.tor.racks[${i}].switches[${j}].password`, sw.password])),
+    ];
+    for (const [key, pw] of passwords) {
+        if (!(pw instanceof Secret) || !pw.known) continue;
+        const len = pw.reveal().length;
+        if (len === 0) out.error(key, "[secret]", "is empty; remove the password for an unauthenticated session, or set one");
+        else if (len > MD5_MAX) out.error(key, "[secret]", `is ${len} characters long; TCP-MD5 keys are at most ${MD5_MAX}`);
+    }
+    const rackNodes = (bgp?.tor?.racks ?? []).reduce((n, r) => n + r.nodes.length, 0);
+    if (c.cluster && rackNodes > c.cluster.nodeCount) out.error("calico:bgp.tor.racks", `${rackNodes} rack nodes`, `list more nodes than calico:cluster.nodeCount (${c.cluster.nodeCount}); raise nodeCount or fix the racks`);
 }
 
 function bgpRules(c: PartialConfig, out: IssueCollector): void {

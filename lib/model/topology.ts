@@ -7,3 +7,6 @@
 export function meshSessions(nodes: number): number {
     return (nodes * (nodes - 1)) / 2;
 }
+
+/** Consecutive good polls the BGP session gate requires before old sessions may go (a flap resets the count). */
+export const GATE_STABLE_POLLS = 3;

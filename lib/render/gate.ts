@@ -22,8 +22,8 @@
 import type { ClusterSettings } from "../config/settings";
 import { clusterAccessPrelude, shQuote } from "./calicoctl";
 
-/** Consecutive successful polls the gate requires. */
-export const GATE_STABLE_POLLS = 3;
+import { GATE_STABLE_POLLS } from "../model/topology";
+export { GATE_STABLE_POLLS };
 /** Label on the probes, so that one delete removes them all. */
 export const PROBE_LABEL = "calico-pulumi/bgp-probe";
 

@@ -210,4 +210,13 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("advertising ::/0", "calico:bgp", { advertise: { serviceLoadBalancerIPs: ["::/0"] } }, "calico:bgp.advertise.serviceLoadBalancerIPs[0]"),
     edit("external IPs overlapping the pod CIDR", "calico:bgp", { advertise: { serviceExternalIPs: ["10.244.10.0/24"] } }, "calico:bgp.advertise.serviceExternalIPs[0]"),
     ...["0.0.0.0", "255.255.255.255", "224.0.0.5", "127.0.0.1", "169.254.1.1", "10.96.0.10"].map((ip) => edit(`peer on ${ip}`, "calico:bgp", { peers: [{ name: "p", peerIP: ip, asNumber: 65010 }] }, "calico:bgp.peers[0].peerIP")),
+
+    // cross-field limits
+    ...[179, 5473, 9091, 9093, 9099, 9098].filter((p) => p !== 179).map((port) => edit(`BGP listen port on ${port}`, "calico:bgp", { listenPort: port }, "calico:bgp.listenPort")),
+    edit("gate poll interval above its timeout", "calico:bgp", { migration: { waitTimeoutSeconds: 30, pollIntervalSeconds: 45 } }, "calico:bgp.migration.pollIntervalSeconds"),
+    edit("gate poll interval equal to its timeout", "calico:bgp", { migration: { waitTimeoutSeconds: 30, pollIntervalSeconds: 30 } }, "calico:bgp.migration.pollIntervalSeconds"),
+    make("MTU 1200 with an IPv6 pool", (c) => (c["calico:network"].mtu = 1200), "calico:network.mtu", dualStackConfig),
+    { ...edit("BGP password of 81 characters", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65010, password: "L".repeat(81) }] }, "calico:bgp.peers[0].password"), secret: "L".repeat(81) },
+    edit("empty BGP password", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65010, password: "" }] }, "calico:bgp.peers[0].password"),
+    make("more rack nodes than nodeCount", (c) => tor(c, [{ name: "r1", nodes: Array.from({ length: 11 }, (_, i) => `n${i}`), switches: [sw()] }]), "calico:bgp.tor.racks"),
 ];

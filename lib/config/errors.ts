@@ -38,6 +38,9 @@ export function keyPath(topKey: string, segments: readonly (string | number | sy
 /** Render a value for a message: short JSON, with long values cut. */
 export function showValue(value: unknown): string {
     if (value === undefined) return "(missing)";
+    // JSON would print these as null, which misleads: say what was written.
+    if (typeof value === "number" && !Number.isFinite(value)) return String(value).replace("Infinity", ".inf").replace("NaN", ".nan");
+    if (typeof value === "bigint") return String(value);
     let text: string;
     try {
         text = JSON.stringify(value) ?? String(value);

@@ -35,7 +35,11 @@ function toIssues(top: string, raw: unknown, issue: z.core.$ZodIssue): ConfigIss
     }
     let message = issue.message;
     if (issue.code === "invalid_type" && value === undefined) message = `required (${issue.message.replace(/^Invalid input: /, "")})`;
-    else if (issue.code === "invalid_value" && "values" in issue) message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    else if (issue.code === "invalid_value" && "values" in issue) {
+        message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        // YAML reads an unquoted 1.30 as the number 1.3: say so.
+        if (typeof value === "number") message += `; YAML read it as the number ${value} (an unquoted 1.30 loses its trailing zero), so write it in quotes`;
+    }
     else message = message.replace(/^Invalid input: /, "");
     return [{ path: keyPath(top, path), value, message }];
 }
@@ -43,6 +47,14 @@ function toIssues(top: string, raw: unknown, issue: z.core.$ZodIssue): ConfigIss
 /** The raw (pre-wrapping) value of a top-level key. */
 function rawOf(raw: Readonly<Record<string, unknown>>, key: string): object {
     return raw[`calico:${key}`] as object;
+}
+
+/** Levenshtein distance, for namespace typos. */
+function editDistance(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
 }
 
 /** The config key a failed topology check is about. */
@@ -71,6 +83,14 @@ export interface LoadResult {
  */
 export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult {
     const out = new IssueCollector();
+    for (const key of Object.keys(raw)) {
+        // A mis-cased or misspelt namespace would be silently ignored as another project's config.
+        const colon = key.indexOf(":");
+        const ns = colon < 0 ? "" : key.slice(0, colon);
+        if (ns && ns !== "calico" && (ns.toLowerCase() === "calico" || editDistance(ns.toLowerCase(), "calico") <= 2)) {
+            out.error(key, undefined, `namespace "${ns}" is not "calico", so this key would be ignored; write calico:${key.slice(colon + 1)}`);
+        }
+    }
     for (const [key, value] of Object.entries(raw)) {
         if (FORBIDDEN_KEYS.has(key.replace(/^calico:/, ""))) out.error(key, undefined, `"${key}" is not a config key; remove it`);
     }

@@ -8,9 +8,12 @@ import { isEncrypted } from "./secret";
 
 /** The config map of a stack file. */
 export function readStackConfig(path: string): Record<string, unknown> {
-    const doc = parse(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
+    // `<<` merge keys are resolved, as the Pulumi CLI's YAML parser (go-yaml v3) resolves them.
+    const doc = parse(readFileSync(path, "utf8"), { merge: true }) as { config?: unknown } | null;
     if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new Error(`${path}: not a Pulumi stack file (expected a mapping with a config: section)`);
-    return doc?.config ?? {};
+    const config = doc?.config ?? {};
+    if (config === null || typeof config !== "object" || Array.isArray(config)) throw new Error(`${path}: config: must be a mapping of calico:<key> to values, not ${Array.isArray(config) ? "a list" : typeof config}`);
+    return config as Record<string, unknown>;
 }
 
 /**

@@ -219,4 +219,8 @@ export const INVALID_CASES: InvalidCase[] = [
     { ...edit("BGP password of 81 characters", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65010, password: "L".repeat(81) }] }, "calico:bgp.peers[0].password"), secret: "L".repeat(81) },
     edit("empty BGP password", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65010, password: "" }] }, "calico:bgp.peers[0].password"),
     make("more rack nodes than nodeCount", (c) => tor(c, [{ name: "r1", nodes: Array.from({ length: 11 }, (_, i) => `n${i}`), switches: [sw()] }]), "calico:bgp.tor.racks"),
+
+    // config that would be silently ignored: a mis-cased or misspelt namespace
+    edit("mis-cased namespace", "Calico:network", { bgp: false }),
+    edit("misspelt namespace", "calcio:network", { bgp: false }),
 ];

@@ -1,0 +1,67 @@
+/**
+ * Messages that must not mislead (bad input, class 13), and YAML merge keys resolved as the Pulumi
+ * CLI resolves them (class 14).
+ */
+import { strict as assert } from "node:assert";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runPlan } from "../../cli/plan";
+import { readStackConfig } from "../../lib/config/stackfile";
+
+function planText(yaml: string) {
+    const file = join(mkdtempSync(join(tmpdir(), "msg-")), "Pulumi.t.yaml");
+    writeFileSync(file, yaml);
+    let out = "";
+    const code = runPlan(["--stack-file", file], { stdout: (t) => (out += t), stderr: (t) => (out += t) });
+    return { code, out, file };
+}
+
+const BASE = `config:
+  calico:kubernetesVersion: "1.33"
+  calico:cluster: { name: t, nodeCount: 10, podCidr: 10.244.0.0/16, serviceCidr: 10.96.0.0/12 }
+`;
+
+describe("messages that do not mislead", () => {
+    it(".inf is shown as .inf, not null", () => {
+        const r = planText(BASE.replace("nodeCount: 10", "nodeCount: .inf"));
+        assert.equal(r.code, 2);
+        assert.match(r.out, /calico:cluster\.nodeCount: .*\(got \.inf\)/);
+    });
+    it("an unquoted 1.30 gets a hint to quote it", () => {
+        const r = planText(BASE.replace('"1.33"', "1.30"));
+        assert.equal(r.code, 2);
+        assert.match(r.out, /YAML read it as the number 1\.3 .*write it in quotes/);
+    });
+    it("10.244/17 is not reported as host bits on 10.0.0.0/17", () => {
+        const r = planText(BASE.replace("podCidr: 10.244.0.0/16", "podCidr: 10.244/17"));
+        assert.equal(r.code, 2);
+        assert.doesNotMatch(r.out, /10\.0\.0\.0\/17/);
+        assert.match(r.out, /calico:cluster\.podCidr: .*dotted-quad/);
+    });
+    it("a config: that is not a mapping is one clear error, not one per character", () => {
+        const r = planText("config: just some text\n");
+        assert.equal(r.code, 1);
+        assert.match(r.out, /config: must be a mapping/);
+        assert.equal(r.out.trim().split("\n").length, 1);
+    });
+});
+
+describe("YAML merge keys", () => {
+    it("`<<` merges are resolved, as the Pulumi CLI's YAML parser does", () => {
+        const yaml = `x-pool: &pool { blockSize: 26, encapsulation: IPIP, natOutgoing: true }
+config:
+  calico:kubernetesVersion: "1.33"
+  calico:cluster: { name: t, nodeCount: 10, podCidr: 10.244.0.0/16, serviceCidr: 10.96.0.0/12 }
+  calico:network:
+    ipPools:
+      - { <<: *pool, name: a, cidr: 10.244.0.0/17 }
+      - { <<: *pool, name: b, cidr: 10.244.128.0/17, encapsulation: VXLAN }
+`;
+        const r = planText(yaml);
+        assert.equal(r.code, 0, r.out);
+        const pools = (readStackConfig(r.file)["calico:network"] as any).ipPools;
+        assert.deepEqual(pools[0], { blockSize: 26, encapsulation: "IPIP", natOutgoing: true, name: "a", cidr: "10.244.0.0/17" });
+        assert.equal(pools[1].encapsulation, "VXLAN", "an explicit key wins over the merged one");
+    });
+});

@@ -24,6 +24,27 @@ const nodeName = z
     .max(253, { error: "must be at most 253 characters" })
     .regex(DNS_SUBDOMAIN, { error: "must be a Kubernetes node name (DNS-1123 subdomain, lower case)" });
 
+/** A Kubernetes label name part: 63 characters at most, alphanumeric at both ends, - _ . inside. */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** A Kubernetes label key: an optional DNS-1123 subdomain prefix and `/`, then a name. */
+const labelKey = z.string().superRefine((v, ctx) => {
+    const slash = v.lastIndexOf("/");
+    const prefix = slash >= 0 ? v.slice(0, slash) : undefined;
+    const name = slash >= 0 ? v.slice(slash + 1) : v;
+    if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) ctx.addIssue({ code: "custom", message: "the prefix before / must be a DNS subdomain such as example.com" });
+    if (!LABEL_NAME.test(name)) ctx.addIssue({ code: "custom", message: "must be a label key: at most 63 letters, digits, - _ or ., starting and ending with a letter or digit (optionally prefix/)" });
+});
+
+/** A Kubernetes label value: empty, or a label name part. */
+const labelValue = z.string().refine((v) => v === "" || LABEL_NAME.test(v), { error: "must be a label value: empty, or at most 63 letters, digits, - _ or ., starting and ending with a letter or digit" });
+
+/** An image reference as the container runtime reads it: [registry/]path[:tag][@digest], lower-case path. */
+const imageRef = z.string().regex(/^([a-z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as registry.example.com/library/busybox:1.36.1" });
+
+/** A host name or an IP address (no scheme, no port, no spaces). */
+const hostName = z.string().refine((v) => v.length <= 253 && (DNS_SUBDOMAIN.test(v.toLowerCase()) || /^[0-9.]+$/.test(v) && /^(\d{1,3}\.){3}\d{1,3}$/.test(v) || (v.includes(":") && /^[0-9a-fA-F:]+$/.test(v))), { error: "must be a host name or an IP address, without scheme or port" });
+
 const cidr = z.string().superRefine((v, ctx) => {
     const parsed = parseCidr(v);
     if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `invalid CIDR: ${parsed}` });
@@ -65,7 +86,7 @@ export const nodeSchema = z.strictObject({
     /** Kubernetes node name. */
     name: nodeName,
     /** Labels the node has (or will get from this program). */
-    labels: z.record(z.string(), z.string()).default({}),
+    labels: z.record(labelKey, labelValue).default({}),
 });
 
 export const clusterSchema = z.strictObject({
@@ -75,7 +96,7 @@ export const clusterSchema = z.strictObject({
     serviceCidr: cidrList,
     nodes: z.array(nodeSchema).default([]),
     /** The API server endpoint, needed by the eBPF dataplane which replaces kube-proxy. */
-    apiServer: z.strictObject({ host: z.string().min(1), port: port.default(6443) }).optional(),
+    apiServer: z.strictObject({ host: hostName, port: port.default(6443) }).optional(),
 });
 
 export const autodetectionSchema = z.strictObject({
@@ -158,7 +179,7 @@ export const bgpSchema = z.strictObject({
         .optional(),
     tor: z
         .strictObject({
-            rackLabel: z.string().regex(/^[A-Za-z0-9_./-]{1,63}$/, { error: "must be a label key" }).default("rack"),
+            rackLabel: labelKey.default("rack"),
             racks: z.array(rackSchema).min(1, { error: "top-of-rack mode needs at least one rack" }),
         })
         .optional(),
@@ -180,8 +201,11 @@ export const bgpSchema = z.strictObject({
 });
 
 export const registrySchema = z.strictObject({
-    url: z.string().min(1).refine((v) => v.endsWith("/"), { error: 'must end with "/" (the operator appends the image path), e.g. registry.example.com/' }),
-    imagePath: z.string().min(1).optional(),
+    url: z.string().min(1).superRefine((v, ctx) => {
+        if (!v.endsWith("/")) ctx.addIssue({ code: "custom", message: 'must end with "/" (the operator appends the image path), e.g. registry.example.com/' });
+        else if (!/^([a-z0-9.-]+(:[0-9]+)?)(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/$/.test(v)) ctx.addIssue({ code: "custom", message: "must be a registry host (and optional path) without scheme, e.g. registry.example.com/ or registry.example.com:5000/mirror/" });
+    }),
+    imagePath: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { error: "must be an image path such as calico or mirror/calico (lower case, no leading or trailing /)" }).optional(),
     pullSecrets: z.array(k8sName).default([]),
 });
 
@@ -201,7 +225,7 @@ export const monitoringSchema = z.strictObject({
     serviceMonitors: z
         .strictObject({
             enabled: z.boolean().default(true),
-            releaseLabel: z.string().min(1).default("prometheus"),
+            releaseLabel: labelValue.refine((v) => v !== "", { error: "must not be empty" }).default("prometheus"),
             interval: duration.default("30s"),
             /** Declare that the prometheus-operator CRDs already exist in the cluster. */
             crdsPresent: z.boolean().default(false),
@@ -245,12 +269,12 @@ export const nodePrepSchema = z.strictObject({
         })
         .prefault({}),
     modules: z.array(z.string().regex(/^[a-z0-9_-]+$/, { error: "must be a kernel module name" })).default([]),
-    image: z.string().min(1).optional(),
+    image: imageRef.optional(),
     /** Where the DaemonSet's init container mounts the host's /etc (as ROOT/etc); not / itself. */
     rootDir: z.string().regex(/^\/[^\0]*[^/]$/, { error: "must be an absolute folder other than /, e.g. /host" }).default("/host"),
     ssh: z
         .strictObject({
-            nodes: z.array(z.strictObject({ host: z.string().min(1), user: z.string().min(1).default("root"), port: port.default(22) })).min(1),
+            nodes: z.array(z.strictObject({ host: hostName, user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a POSIX user name such as root or ops" }).default("root"), port: port.default(22) })).min(1),
             privateKey: secret,
         })
         .optional(),

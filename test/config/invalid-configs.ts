@@ -223,4 +223,20 @@ export const INVALID_CASES: InvalidCase[] = [
     // config that would be silently ignored: a mis-cased or misspelt namespace
     edit("mis-cased namespace", "Calico:network", { bgp: false }),
     edit("misspelt namespace", "calcio:network", { bgp: false }),
+
+    // strings that reach Kubernetes objects must be valid for their field before anything renders
+    edit("node label key with a space", "calico:cluster.nodes", [{ name: "n1", labels: { "my rack": "r1" } }], "calico:cluster.nodes[0].labels.my rack"),
+    edit("node label key with a bad prefix", "calico:cluster.nodes", [{ name: "n1", labels: { "Example_COM/rack": "r1" } }], "calico:cluster.nodes[0].labels.Example_COM/rack"),
+    edit("node label value too long", "calico:cluster.nodes", [{ name: "n1", labels: { rack: "r".repeat(64) } }], "calico:cluster.nodes[0].labels.rack"),
+    edit("node label value with a slash", "calico:cluster.nodes", [{ name: "n1", labels: { rack: "r1/a" } }], "calico:cluster.nodes[0].labels.rack"),
+    edit("rack label key ending in a dot", "calico:bgp", { mode: "tor", tor: { rackLabel: "rack.", racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } }, "calico:bgp.tor.rackLabel"),
+    edit("ServiceMonitor release label with a space", "calico:monitoring", { serviceMonitors: { releaseLabel: "kube prometheus" } }, "calico:monitoring.serviceMonitors.releaseLabel"),
+    edit("node-prep image with upper case", "calico:nodePrep", { image: "Docker.io/Library/BusyBox:1.36" }, "calico:nodePrep.image"),
+    edit("node-prep image with a space", "calico:nodePrep", { image: "busybox 1.36" }, "calico:nodePrep.image"),
+    edit("registry URL with a scheme", "calico:registry", { url: "https://registry.example.com/" }, "calico:registry.url"),
+    edit("registry image path with a leading slash", "calico:registry", { url: "registry.example.com/", imagePath: "/calico" }, "calico:registry.imagePath"),
+    edit("API server host with a scheme", "calico:cluster.apiServer", { host: "https://10.0.0.1" }, "calico:cluster.apiServer.host"),
+    edit("API server host with a port", "calico:cluster.apiServer", { host: "10.0.0.1:6443" }, "calico:cluster.apiServer.host"),
+    edit("ssh host with a space", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "node 1" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[0].host"),
+    edit("ssh user with a shell metacharacter", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1", user: "root;reboot" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[0].user"),
 ];

@@ -26,6 +26,7 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseSelector } from "../../lib/model/selector";
+import { peerAddress } from "../../lib/model/cidr";
 import { Kube, PATHS, type KubeObject } from "./kube";
 
 /** Node annotation carrying the route-reflector cluster ID (Calico's Kubernetes datastore mapping). */
@@ -83,7 +84,7 @@ export function configuredSessions(nodes: readonly SimNode[], meshEnabled: boole
                 add({ node: b.name, peerIP: a.ip, type, peerNode: a.name });
             }
         } else if (spec.peerIP) {
-            const ip = String(spec.peerIP).replace(/^\[?([^\]]+?)\]?(:\d+)?$/, "$1");
+            const ip = peerAddress(String(spec.peerIP));
             for (const a of local) if (a.ip !== ip) add({ node: a.name, peerIP: ip, type });
         }
     }

@@ -54,7 +54,7 @@ export function showValue(value: unknown): string {
  * Key names that hold, or look like they hold, a secret: a value under such a key is never shown
  * in a message, whatever its type (a misspelt `passwd`, a password given as a number or a list).
  */
-const SECRET_LOOKING = /pass|pas+w(or)?d|pwd|secret|token|private|credential|kubeconfig|cert|(^|[^a-z])key$|apikey|auth/i;
+const SECRET_LOOKING = /pass|pas+w(or)?d|pwd|secret|token|private|credential|kubeconfig|cert|key$|auth/i;
 
 /** Whether a raw value holds anything that is or may be a secret. */
 function holdsSecret(value: unknown, key = ""): boolean {

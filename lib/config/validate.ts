@@ -6,7 +6,7 @@ import { IssueCollector } from "./errors";
 import { Secret } from "./secret";
 import { GATE_STABLE_POLLS as GATE_POLLS } from "../model/topology";
 import type { ParsedConfig } from "./schema";
-import { parseCidr, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, type Cidr } from "../model/cidr";
+import { parseCidr, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, peerAddress, type Cidr } from "../model/cidr";
 import { CALICO_RELEASES, calicoVersionsFor, isSupportedPair } from "../model/versions";
 
 /** Sections that parsed; a failed section is undefined. */
@@ -254,7 +254,7 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
             if (names.has(name)) out.error(`${key}.name`, name, `is also the name of ${names.get(name)}; peers and switches become BGPPeers (and password keys) of one name each`);
             else names.set(name, key);
         }
-        const ip = peerIP.replace(/^\[?([^\]]+?)\]?(:\d+)?$/, "$1");
+        const ip = peerAddress(peerIP);
         if (ips.has(ip)) out.error(`${key}.peerIP`, peerIP, `is also the address of ${ips.get(ip)}; one router is one peer`);
         else ips.set(ip, key);
         const unusable = unusablePeerAddress(ip);

@@ -92,3 +92,11 @@ export function unusablePeerAddress(address: string): string | undefined {
     const bad: Record<string, string> = { unspecified: "the unspecified address", broadcast: "the broadcast address", multicast: "a multicast address", loopback: "a loopback address", linkLocal: "a link-local address" };
     return bad[range] ? `is ${bad[range]}; a BGP peer is a router's unicast address` : undefined;
 }
+
+/** The address of a peerIP that may carry a port: `[v6]:port`, `v4:port`, or a bare address. */
+export function peerAddress(peerIP: string): string {
+    const bracketed = peerIP.match(/^\[([^\]]+)\](:\d+)?$/);
+    if (bracketed) return bracketed[1];
+    const v4 = peerIP.match(/^([0-9.]+):\d+$/);
+    return v4 ? v4[1] : peerIP;
+}

@@ -239,4 +239,43 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("API server host with a port", "calico:cluster.apiServer", { host: "10.0.0.1:6443" }, "calico:cluster.apiServer.host"),
     edit("ssh host with a space", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "node 1" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[0].host"),
     edit("ssh user with a shell metacharacter", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1", user: "root;reboot" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[0].user"),
+
+    // more of each class, so that each is covered as a whole rather than by one example
+    ...[
+        ["pwd", "pw-short-1a"], ["apiToken", "tok-2b"], ["secretKey", "sk-3c"], ["sshKey", "ssh-4d"], ["credentials", "cred-5e"], ["bgpPassword", "bp-6f"],
+    ].map(([key, value]) => ({ ...edit(`secret-looking unknown peer key ${key}`, "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, [key]: value }] }, `calico:bgp.peers[0].${key}`), secret: value })),
+    { ...edit("switch password as a number", "calico:bgp", { mode: "tor", tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: 424242 }] }] } }, "calico:bgp.tor.racks[0].switches[0].password"), secret: "424242" },
+    { ...edit("ssh private key as a list", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }], privateKey: ["key-list-7g"] } }, "calico:nodePrep.ssh.privateKey"), secret: "key-list-7g" },
+    { ...edit("secure entry with an extra key for Grafana", "calico:monitoring", { install: { grafana: true, grafanaAdminPassword: { secure: "v1:gr-cipher-8h", extra: true } } }, "calico:monitoring.install.grafanaAdminPassword"), secret: "gr-cipher-8h" },
+    ...[
+        ["calico:registry", '{"url": "r.example/", "__proto__": {"imagePath": "x"}}', "calico:registry.__proto__"],
+        ["calico:nodePrep", '{"constructor": {"mode": "none"}}', "calico:nodePrep.constructor"],
+        ["calico:bgp", '{"mode": "tor", "tor": {"racks": [{"name": "r1", "nodes": ["n1"], "switches": [{"peerIP": "192.168.1.1", "asNumber": 65001}], "__proto__": {"asNumber": 1}}]}}', "calico:bgp.tor.racks[0].__proto__"],
+        ["calico:calicoctl", '{"prototype": {"path": "/bin/sh"}}', "calico:calicoctl.prototype"],
+    ].map(([key, json, path]) => make(`prototype key at ${path}`, (c) => (c[key] = JSON.parse(json)), path)),
+    edit("peer IP with leading zeros", "calico:bgp", { peers: [{ name: "p", peerIP: "192.000.2.1", asNumber: 65010 }] }, "calico:bgp.peers[0].peerIP"),
+    edit("switch IP in hex", "calico:bgp", { mode: "tor", tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [{ peerIP: "0xc0.168.1.1", asNumber: 65001 }] }] } }, "calico:bgp.tor.racks[0].switches[0].peerIP"),
+    edit("reflector cluster ID in octal", "calico:bgp", { mode: "routeReflector", routeReflectors: { nodes: ["a", "b"], clusterId: "0364.0.0.1" } }, "calico:bgp.routeReflectors.clusterId"),
+    edit("peer as an IPv4-mapped IPv6 address", "calico:bgp", { peers: [{ name: "p", peerIP: "::ffff:192.0.2.1", asNumber: 65010 }] }, "calico:bgp.peers[0].peerIP"),
+    edit("advertised range with leading zeros", "calico:bgp", { advertise: { serviceExternalIPs: ["192.0.02.0/24"] } }, "calico:bgp.advertise.serviceExternalIPs[0]"),
+    make("IPv6 pool of /124 with the default block size", (c) => (c["calico:network"].ipPools[2] = { name: "p6", cidr: "fd00:10:244::/124", encapsulation: "VXLAN" }), "calico:network.ipPools[2].blockSize", dualStackConfig),
+    edit("default block size larger than a /27 pool", "calico:network.ipPools[1].cidr", "10.244.128.0/27", "calico:network.ipPools[1].blockSize"),
+    ...["127.0.0.1", "224.0.0.1", "0.0.0.0", "fe80::1"].map((ip) => edit(`switch on ${ip}`, "calico:bgp", { mode: "tor", tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [{ peerIP: ip, asNumber: 65001 }] }] } }, "calico:bgp.tor.racks[0].switches[0].peerIP")),
+    edit("peer inside the pod CIDR", "calico:bgp", { peers: [{ name: "p", peerIP: "10.244.3.4", asNumber: 65010 }] }, "calico:bgp.peers[0].peerIP"),
+    edit("load-balancer range overlapping the pod CIDR", "calico:bgp", { advertise: { serviceLoadBalancerIPs: ["10.244.0.0/16"] } }, "calico:bgp.advertise.serviceLoadBalancerIPs[0]"),
+    make("three switches sharing one IP across racks", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [sw("192.168.1.1")] }, { name: "r2", nodes: ["n2"], switches: [sw("192.168.1.1")] }]), "calico:bgp.tor.racks[1].switches[0].peerIP"),
+    make("a peer named like a switch of another rack", (c) => {
+        tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ name: "tor-a", ...sw() }] }]);
+        c["calico:bgp"].peers = [{ name: "tor-a", peerIP: "192.0.2.9", asNumber: 65010 }];
+    }, "calico:bgp.tor.racks[0].switches[0].name"),
+    edit("ssh hosts differing only by a dot and a dash", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "node.a" }, { host: "node-a" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[1].host"),
+    edit("gate poll interval of 60 with a 20 s timeout", "calico:bgp", { migration: { waitTimeoutSeconds: 20, pollIntervalSeconds: 60 } }, "calico:bgp.migration.pollIntervalSeconds"),
+    make("MTU 1000 with an IPv6 pool", (c) => (c["calico:network"].mtu = 1000), "calico:network.mtu", dualStackConfig),
+    { ...edit("switch password of 100 characters", "calico:bgp", { mode: "tor", tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: "Z".repeat(100) }] }] } }, "calico:bgp.tor.racks[0].switches[0].password"), secret: "Z".repeat(100) },
+    edit("node label key with two slashes", "calico:cluster.nodes", [{ name: "n1", labels: { "a/b/c": "r1" } }], "calico:cluster.nodes[0].labels.a/b/c"),
+    edit("node-prep image with an uppercase tag only", "calico:nodePrep", { image: "busybox:" }, "calico:nodePrep.image"),
+    edit("registry URL with a query", "calico:registry", { url: "registry.example.com/?x=1/" }, "calico:registry.url"),
+    edit("API server host with a path", "calico:cluster.apiServer", { host: "10.0.0.1/api" }, "calico:cluster.apiServer.host"),
+    edit("ssh user starting with a dash", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1", user: "-oProxyCommand=x" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[0].user"),
+    edit("misspelt namespace with a digit", "calico1:bgp", { asNumber: 64512 }),
 ];

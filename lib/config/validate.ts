@@ -198,6 +198,16 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
     if (!bgpOn && (bgp.mode === "routeReflector" || bgp.mode === "tor")) {
         out.error("calico:bgp.mode", bgp.mode, "calico:network.bgp is false; route reflectors and top-of-rack peering need BGP. Enable it or use mode auto");
     }
+    // Config that would be silently ignored is an error (the README: a typo never silently does nothing).
+    if (!bgpOn && (bgp.routeReflectors || bgp.tor)) {
+        out.error(bgp.tor ? "calico:bgp.tor" : "calico:bgp.routeReflectors", undefined, "is set but calico:network.bgp is false, so it would be ignored; enable BGP or remove it");
+    }
+    if (bgp.routeReflectors && bgp.tor) {
+        out.error("calico:bgp.routeReflectors", bgp.routeReflectors.nodes, "route reflectors and top-of-rack racks together are not supported yet; configure one of them");
+    }
+    if (bgpOn && bgp.mode === "auto" && bgp.routeReflectors && !bgp.tor && (c.cluster?.nodeCount ?? 0) <= 100) {
+        out.error("calico:bgp.routeReflectors", bgp.routeReflectors.nodes, `are listed, but mode auto resolves to a full mesh for ${c.cluster?.nodeCount} nodes (≤ 100), so they would be ignored; set calico:bgp.mode: routeReflector, or remove them`);
+    }
     const rr = bgp.routeReflectors;
     const wantsRr = bgp.mode === "routeReflector" || (bgp.mode === "auto" && !bgp.tor && (c.cluster?.nodeCount ?? 0) > 100);
     if (bgpOn && wantsRr) {

@@ -278,4 +278,10 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("API server host with a path", "calico:cluster.apiServer", { host: "10.0.0.1/api" }, "calico:cluster.apiServer.host"),
     edit("ssh user starting with a dash", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1", user: "-oProxyCommand=x" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[0].user"),
     edit("misspelt namespace with a digit", "calico1:bgp", { asNumber: 64512 }),
+
+    // config that would be silently ignored
+    edit("reflectors listed while auto resolves to mesh", "calico:bgp", { routeReflectors: { nodes: ["a", "b"] } }, "calico:bgp.routeReflectors"),
+    make("racks with BGP off", (c) => ((c["calico:network"].bgp = false), (c["calico:bgp"] = { tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } })), "calico:bgp.tor"),
+    make("reflectors with BGP off", (c) => ((c["calico:network"].bgp = false), (c["calico:bgp"] = { routeReflectors: { nodes: ["a", "b"] } })), "calico:bgp.routeReflectors"),
+    edit("racks and reflectors together", "calico:bgp", { routeReflectors: { nodes: ["a", "b"] }, tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } }, "calico:bgp.routeReflectors"),
 ];

@@ -45,6 +45,17 @@ describe("e2e: mesh → route reflectors → mesh, and a gate failure", function
     let ws: Workspace;
     const set = (path: string, value: string) => ws.ok(`config set ${path}`, ["config", "set", "--stack", STACK, "--path", path, value]);
     const rm = (path: string) => ws.ok(`config rm ${path}`, ["config", "rm", "--stack", STACK, "--path", path]);
+    /** `pulumi up`, recording the watch events of nodes, BGPPeers and BGPConfigurations it causes. */
+    const upWatched = async (label: string) => {
+        const watch = new WatchRecorder(cluster.kube, [PATHS.nodes, PATHS.calico("bgppeers"), PATHS.calico("bgpconfigurations")]);
+        const t0 = Date.now();
+        try {
+            await ws.ok(label, ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        } finally {
+            watch.stop();
+        }
+        return watch.events.filter((e) => e.t >= t0);
+    };
     const meshConfig = async () => {
         await set("calico:bgp.mode", "mesh");
         await rm("calico:bgp.routeReflectors");
@@ -85,14 +96,7 @@ describe("e2e: mesh → route reflectors → mesh, and a gate failure", function
 
     it("mesh → reflectors: peers, labels and cluster IDs first, every node's sessions Established, then the mesh goes off", async () => {
         await reflectorConfig();
-        const watch = new WatchRecorder(cluster.kube, [PATHS.nodes, PATHS.calico("bgppeers"), PATHS.calico("bgpconfigurations")]);
-        const t0 = Date.now();
-        try {
-            await ws.ok("up (mesh → reflectors)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
-        } finally {
-            watch.stop();
-        }
-        const after = watch.events.filter((e) => e.t >= t0);
+        const after = await upWatched("up (mesh → reflectors)");
         const meshOff = after.find((e) => e.object.kind === "BGPConfiguration" && e.object.spec?.nodeToNodeMeshEnabled === false);
         assert.ok(meshOff, "the mesh was never turned off");
         const peerAdded = after.find((e) => e.type === "ADDED" && e.object.metadata.name === "peer-with-route-reflectors");
@@ -112,14 +116,7 @@ describe("e2e: mesh → route reflectors → mesh, and a gate failure", function
 
     it("reflectors → mesh: the mesh comes back before the reflector configuration goes, and no node is isolated", async () => {
         await meshConfig();
-        const watch = new WatchRecorder(cluster.kube, [PATHS.nodes, PATHS.calico("bgppeers"), PATHS.calico("bgpconfigurations")]);
-        const t0 = Date.now();
-        try {
-            await ws.ok("up (reflectors → mesh)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
-        } finally {
-            watch.stop();
-        }
-        const after = watch.events.filter((e) => e.t >= t0);
+        const after = await upWatched("up (reflectors → mesh)");
         const meshOn = after.find((e) => e.object.kind === "BGPConfiguration" && e.object.spec?.nodeToNodeMeshEnabled === true);
         const peerGone = after.find((e) => e.type === "DELETED" && e.object.metadata.name === "peer-with-route-reflectors");
         assert.ok(meshOn && peerGone && meshOn.t <= peerGone.t, "the reflector BGPPeer went before the mesh came back");

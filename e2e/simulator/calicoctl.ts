@@ -22,14 +22,25 @@ import { readFileSync } from "node:fs";
 import { parseAllDocuments, stringify } from "yaml";
 import { Kube, KubeError, PATHS, type KubeObject } from "./kube";
 
-/** v3 kinds calicoctl manages here (lower-case CLI name → kind and CRD plural). */
-const KINDS: Record<string, { kind: string; plural: string }> = {};
-for (const kind of ["BGPConfiguration", "BGPPeer", "BGPFilter", "FelixConfiguration", "KubeControllersConfiguration", "IPPool", "IPReservation", "IPAMConfig", "GlobalNetworkPolicy", "GlobalNetworkSet", "HostEndpoint", "ClusterInformation"]) {
-    const plural = kind.toLowerCase() + (kind.endsWith("y") ? "" : "s");
-    const entry = { kind, plural: kind === "IPAMConfig" ? "ipamconfigs" : kind.endsWith("Policy") ? kind.toLowerCase().replace(/y$/, "ies") : plural };
-    KINDS[kind.toLowerCase()] = entry;
-    KINDS[entry.plural] = entry;
-}
+/** v3 kinds calicoctl manages here, with their CRD plurals (crd.projectcalico.org/v1). */
+const PLURALS: Record<string, string> = {
+    BGPConfiguration: "bgpconfigurations",
+    BGPPeer: "bgppeers",
+    BGPFilter: "bgpfilters",
+    FelixConfiguration: "felixconfigurations",
+    KubeControllersConfiguration: "kubecontrollersconfigurations",
+    IPPool: "ippools",
+    IPReservation: "ipreservations",
+    IPAMConfig: "ipamconfigs",
+    GlobalNetworkPolicy: "globalnetworkpolicies",
+    GlobalNetworkSet: "globalnetworksets",
+    HostEndpoint: "hostendpoints",
+    ClusterInformation: "clusterinformations",
+};
+/** The kinds by every name the CLI accepts for them (lower-case kind or plural). */
+const KINDS: Record<string, { kind: string; plural: string }> = Object.fromEntries(
+    Object.entries(PLURALS).flatMap(([kind, plural]) => [[kind.toLowerCase(), { kind, plural }], [plural, { kind, plural }]]),
+);
 const AS_ANNOTATION = "projectcalico.org/ASNumber";
 
 function kindOf(name: string): { kind: string; plural: string } {

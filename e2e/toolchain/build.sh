@@ -51,7 +51,10 @@ kp_key="$(key "$here/kubernetes-provider" 4.25.0)"
 if [ "$(cat "$cache/stamps/kubernetes-provider-src" 2>/dev/null)" != "$kp_key" ]; then
     # A fresh copy of our wrapper, plus the two embedded files generated from the module's sources.
     rm -rf "$kp_src"; cp -R "$here/kubernetes-provider" "$kp_src"
+    # `go list -m` prints an empty Dir for a module not yet in the module cache, so download it first.
+    (cd "$kp_src" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4)
     mod_dir="$(cd "$kp_src" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)"
+    [ -n "$mod_dir" ] || { echo "build.sh: cannot find the pulumi-kubernetes provider module" >&2; exit 1; }
     (cd "$kp_src" && go run ./cmd/embedgen "$mod_dir/cmd/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes 4.25.0)
     echo "$kp_key" > "$cache/stamps/kubernetes-provider-src"
 fi

@@ -4,10 +4,15 @@
  * with each other live in validate.ts, and defaults that depend on cluster size in profiles.ts.
  */
 import { z } from "zod";
-import { parseCidr, addressFamily } from "../model/cidr";
+import { parseCidr, parseCidrOrAddress, parsePeerIP, addressFamily } from "../model/cidr";
+import { parseAsNumber } from "../model/asnumber";
+import { parseGoDuration, PROMETHEUS_DURATION } from "../model/durations";
 import { parseSelector, SelectorSyntaxError } from "../model/selector";
 import { CALICO_VERSIONS, KUBERNETES_VERSIONS } from "../model/versions";
 import { Secret } from "./secret";
+
+/** The operator's marker for "the default registry / image path" (tigera/operator pkg/components/references.go). */
+export const USE_DEFAULT = "UseDefault";
 
 /** DNS-1123 label: Kubernetes object names such as pool and peer names. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -23,6 +28,15 @@ const nodeName = z
     .string()
     .max(253, { error: "must be at most 253 characters" })
     .regex(DNS_SUBDOMAIN, { error: "must be a Kubernetes node name (DNS-1123 subdomain, lower case)" });
+
+/**
+ * Calico object names (IP pools, BGP peers): libcalico-go's `name` validator is a DNS-1123
+ * subdomain of at most 253 characters (lib/validator/v3/validator.go nameRegex, v3.27.3 and v3.31.3).
+ */
+const calicoName = z
+    .string()
+    .max(253, { error: "must be at most 253 characters" })
+    .regex(DNS_SUBDOMAIN, { error: "must be a Calico object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (DNS-1123 subdomain)" });
 
 /** A Kubernetes label name part: 63 characters at most, alphanumeric at both ends, - _ . inside. */
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -50,7 +64,24 @@ const cidr = z.string().superRefine((v, ctx) => {
     if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `invalid CIDR: ${parsed}` });
 });
 
-const ipAddress = z.string().refine((v) => addressFamily(v) !== undefined, { error: "must be an IPv4 or IPv6 address" });
+/** A CIDR whose host bits may be set: Go's net.ParseCIDR, as the operator parses autodetection CIDRs. */
+const looseCidr = z.string().superRefine((v, ctx) => {
+    const parsed = parseCidr(v, { hostBits: true });
+    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `invalid CIDR: ${parsed}` });
+});
+
+/** A CIDR or a single address: libcalico-go's `net` validator (BGPConfiguration service IP blocks). */
+const cidrOrAddress = z.string().superRefine((v, ctx) => {
+    const parsed = parseCidrOrAddress(v);
+    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: `invalid CIDR or address: ${parsed}` });
+});
+
+/** BGPPeer `peerIP`: an address, `<IPv4>:<port>` or `[<IPv6>]:<port>` (libcalico-go `IP:port`). */
+const peerIP = z.string().superRefine((v, ctx) => {
+    const parsed = parsePeerIP(v);
+    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+});
+
 
 const ipv4Address = z.string().refine((v) => addressFamily(v) === 4, { error: "must be an IPv4 address such as 244.0.0.1" });
 
@@ -64,13 +95,33 @@ const selector = z.string().superRefine((v, ctx) => {
     }
 });
 
-/** BGP AS numbers are unsigned 32-bit (4-byte ASNs, RFC 6793); 0 is reserved. */
-const asNumber = z.int({ error: "must be a whole number" }).min(1, { error: "AS number must be 1–4294967295" }).max(4294967295, { error: "AS number must be 1–4294967295" });
+/**
+ * BGP AS numbers as calicoctl reads them (numorstring.ASNumber): a whole number, or a string in
+ * asplain ("64512") or asdot ("65000.100") form; carried on as the one uint32 calicoctl stores.
+ */
+const asNumber = z.union([z.number(), z.string()], { error: 'must be an AS number: a whole number such as 64512, or asdot text in quotes such as "65000.100"' }).transform((v, ctx) => {
+    const r = parseAsNumber(v);
+    if ("error" in r) {
+        ctx.addIssue({ code: "custom", message: r.error });
+        return z.NEVER;
+    }
+    return r.value;
+});
 
 const port = z.int({ error: "must be a whole number" }).min(1, { error: "port must be 1–65535" }).max(65535, { error: "port must be 1–65535" });
 
-/** Go durations as Prometheus and Calico accept them: 15s, 1m, 2m30s. */
-const duration = z.string().regex(/^([0-9]+(ms|s|m|h))+$/, { error: "must be a duration such as 15s, 1m or 1m30s" });
+/** Go durations (metav1.Duration, parsed by time.ParseDuration): 90s, 1.5m, 2h45m. Negative ones are refused (ours): a restart time cannot be. */
+const goDuration = z.string().superRefine((v, ctx) => {
+    const ns = parseGoDuration(v);
+    if (typeof ns === "string") ctx.addIssue({ code: "custom", message: ns });
+    else if (ns < 0) ctx.addIssue({ code: "custom", message: "must not be negative: it is how long BIRD keeps a restarting peer's routes" });
+});
+
+/** Prometheus durations, as the prometheus-operator CRDs' pattern accepts them: 30s, 1m30s, 1h. */
+const prometheusDuration = z
+    .string()
+    .min(1, { error: "must be a Prometheus duration such as 30s or 1m30s" })
+    .regex(PROMETHEUS_DURATION, { error: "must be a Prometheus duration such as 30s, 1m30s or 1h: units y w d h m s ms in that order, each at most once, no fractions" });
 
 /** A secret field: plaintext or encrypted in the stack, always carried as a Secret. */
 const secret = z.instanceof(Secret, { error: "must be a secret (set it with `pulumi config set --secret`)" });
@@ -105,13 +156,13 @@ export const autodetectionSchema = z.strictObject({
     interface: z.string().min(1).optional(),
     skipInterface: z.string().min(1).optional(),
     canReach: z.string().min(1).optional(),
-    cidrs: z.array(cidr).min(1).optional(),
+    cidrs: z.array(looseCidr).min(1).optional(),
 });
 
 export const ENCAPSULATIONS = ["None", "IPIP", "IPIPCrossSubnet", "VXLAN", "VXLANCrossSubnet"] as const;
 
 export const ipPoolSchema = z.strictObject({
-    name: k8sName,
+    name: calicoName,
     cidr,
     blockSize: z.int({ error: "must be a whole number" }).optional(),
     encapsulation: z.enum(ENCAPSULATIONS).optional(),
@@ -123,34 +174,37 @@ export const ipPoolSchema = z.strictObject({
 export const networkSchema = z.strictObject({
     bgp: z.boolean().default(true),
     dataplane: z.enum(["iptables", "nftables", "bpf"]).default("iptables"),
-    /** Pod MTU; unset lets Calico auto-detect it from the host interface. */
-    mtu: z.int({ error: "must be a whole number" }).min(1000, { error: "MTU must be 1000–9000" }).max(9000, { error: "MTU must be 1000–9000" }).optional(),
+    /**
+     * Pod MTU; unset lets Calico auto-detect it from the host interface. The operator sets no bound;
+     * ours are IP's own: 68 is the smallest MTU IPv4 allows (RFC 791) and 65535 the largest packet.
+     */
+    mtu: z.int({ error: "must be a whole number" }).min(68, { error: "MTU must be 68–65535: IPv4 needs at least 68 (RFC 791) and no IP packet is larger than 65535" }).max(65535, { error: "MTU must be 68–65535: IPv4 needs at least 68 (RFC 791) and no IP packet is larger than 65535" }).optional(),
     autodetection: autodetectionSchema.optional(),
     ipPools: z.array(ipPoolSchema).optional(),
     hostPorts: z.boolean().default(true),
     /** Encrypt pod traffic between nodes with WireGuard (FelixConfiguration wireguardEnabled[V6]). */
     wireguard: z.boolean().default(false),
     /** Replicas of calico-kube-controllers and the API server (operator default 2). */
-    controlPlaneReplicas: z.int().min(1).max(10).optional(),
+    controlPlaneReplicas: z.int({ error: "must be a whole number" }).min(1, { error: "must be at least 1 (the operator refuses 0)" }).max(2147483647, { error: "must fit the operator's int32 field" }).optional(),
 });
 
 const passwordPeerFields = {
     keepOriginalNextHop: z.boolean().optional(),
-    maxRestartTime: duration.optional(),
+    maxRestartTime: goDuration.optional(),
     password: secret.optional(),
 };
 
 export const peerSchema = z.strictObject({
-    name: k8sName,
-    peerIP: ipAddress,
+    name: calicoName,
+    peerIP,
     asNumber,
     nodeSelector: selector.default("all()"),
     ...passwordPeerFields,
 });
 
 export const switchSchema = z.strictObject({
-    name: k8sName.optional(),
-    peerIP: ipAddress,
+    name: calicoName.optional(),
+    peerIP,
     asNumber,
     ...passwordPeerFields,
 });
@@ -167,7 +221,8 @@ export const rackSchema = z.strictObject({
 export const bgpSchema = z.strictObject({
     mode: z.enum(["auto", "mesh", "routeReflector", "tor"]).default("auto"),
     asNumber: asNumber.default(64512),
-    logSeverityScreen: z.enum(["Debug", "Info", "Warning", "Error", "Fatal"]).default("Info"),
+    /** BIRD and confd log level; Trace exists from Calico v3.29 (checked per version in validate.ts). */
+    logSeverityScreen: z.enum(["Trace", "Debug", "Info", "Warning", "Error", "Fatal"]).default("Info"),
     listenPort: port.optional(),
     routeReflectors: z
         .strictObject({
@@ -186,9 +241,9 @@ export const bgpSchema = z.strictObject({
     peers: z.array(peerSchema).default([]),
     advertise: z
         .strictObject({
-            serviceClusterIPs: z.array(cidr).default([]),
-            serviceExternalIPs: z.array(cidr).default([]),
-            serviceLoadBalancerIPs: z.array(cidr).default([]),
+            serviceClusterIPs: z.array(cidrOrAddress).default([]),
+            serviceExternalIPs: z.array(cidrOrAddress).default([]),
+            serviceLoadBalancerIPs: z.array(cidrOrAddress).default([]),
         })
         .prefault({}),
     migration: z
@@ -201,11 +256,15 @@ export const bgpSchema = z.strictObject({
 });
 
 export const registrySchema = z.strictObject({
+    /**
+     * Registry for every Calico image, or `UseDefault` (the operator's own defaults). Whether it must end
+     * with "/" depends on the operator version; validate.ts checks that.
+     */
     url: z.string().min(1).superRefine((v, ctx) => {
-        if (!v.endsWith("/")) ctx.addIssue({ code: "custom", message: 'must end with "/" (the operator appends the image path), e.g. registry.example.com/' });
-        else if (!/^([a-z0-9.-]+(:[0-9]+)?)(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/$/.test(v)) ctx.addIssue({ code: "custom", message: "must be a registry host (and optional path) without scheme, e.g. registry.example.com/ or registry.example.com:5000/mirror/" });
+        if (v === USE_DEFAULT) return;
+        if (!/^([a-z0-9.-]+(:[0-9]+)?)(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/?$/.test(v)) ctx.addIssue({ code: "custom", message: "must be a registry host (and optional path) without scheme, e.g. registry.example.com/ or registry.example.com:5000/mirror/, or UseDefault" });
     }),
-    imagePath: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { error: "must be an image path such as calico or mirror/calico (lower case, no leading or trailing /)" }).optional(),
+    imagePath: z.string().regex(/^([a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*|UseDefault)$/, { error: "must be an image path such as calico or mirror/calico (lower case, no leading or trailing /), or UseDefault" }).optional(),
     pullSecrets: z.array(k8sName).default([]),
 });
 
@@ -226,7 +285,7 @@ export const monitoringSchema = z.strictObject({
         .strictObject({
             enabled: z.boolean().default(true),
             releaseLabel: labelValue.refine((v) => v !== "", { error: "must not be empty" }).default("prometheus"),
-            interval: duration.default("30s"),
+            interval: prometheusDuration.default("30s"),
             /** Declare that the prometheus-operator CRDs already exist in the cluster. */
             crdsPresent: z.boolean().default(false),
         })

@@ -114,3 +114,12 @@ export interface ClusterSettings {
     /** Non-fatal findings. */
     readonly warnings: readonly ConfigIssue[];
 }
+
+/**
+ * The IP families pods use, from the pod CIDRs. Pools lie inside them and every pod family has a
+ * pool, so this equals the pools' families, and it still holds when the pools are managed out of
+ * band (`ipPools: []`).
+ */
+export function podFamilies(s: ClusterSettings): ReadonlySet<4 | 6> {
+    return new Set(s.cluster.podCidrs.map((c) => (c.includes(":") ? 6 : 4)));
+}

@@ -6,7 +6,9 @@ import { IssueCollector } from "./errors";
 import { Secret } from "./secret";
 import { GATE_STABLE_POLLS as GATE_POLLS } from "../model/topology";
 import type { ParsedConfig } from "./schema";
-import { parseCidr, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, peerAddress, type Cidr } from "../model/cidr";
+import { parseCidr, parseCidrOrAddress, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, peerAddress, LINK_LOCAL, type Cidr } from "../model/cidr";
+import { interfaceRegexError } from "../model/autodetection";
+import { USE_DEFAULT } from "./schema";
 import { CALICO_RELEASES, calicoVersionsFor, isSupportedPair } from "../model/versions";
 
 /** Sections that parsed; a failed section is undefined. */
@@ -28,6 +30,7 @@ export const BLOCK_SIZE_RANGE = { 4: [20, 32], 6: [116, 128] } as const;
 /** Run every cross-field rule. */
 export function validateConfig(c: PartialConfig, out: IssueCollector): void {
     versionRules(c, out);
+    releaseRules(c, out);
     clusterRules(c, out);
     networkRules(c, out);
     bgpRules(c, out);
@@ -47,6 +50,43 @@ function versionRules(c: PartialConfig, out: IssueCollector): void {
             `Calico ${c.version} is not supported on Kubernetes ${c.kubernetesVersion}; it was tested on ${release.testedKubernetes.join(", ")} (${release.supportSource})` +
                 (alternatives.length ? `; use calico:version ${alternatives.join(" or ")}` : ""),
         );
+    }
+}
+
+/**
+ * What one operator and calicoctl release accepts and the other does not; the facts and their
+ * upstream sources are in CALICO_RELEASES.
+ */
+function releaseRules(c: PartialConfig, out: IssueCollector): void {
+    if (!c.version) return;
+    const rel = CALICO_RELEASES[c.version];
+    const other = c.version === "v3.31.3" ? "v3.27.3" : "v3.31.3";
+    if (c.bgp && !rel.bgpLogLevels.includes(c.bgp.logSeverityScreen)) {
+        out.error("calico:bgp.logSeverityScreen", c.bgp.logSeverityScreen, `Calico ${c.version} knows ${rel.bgpLogLevels.join(", ")}; Trace arrived in v3.29 (use Debug, or calico:version ${other})`);
+    }
+    const url = c.registry?.url;
+    if (url !== undefined && url !== USE_DEFAULT && !url.endsWith("/") && !rel.operatorAddsRegistrySlash) {
+        out.error("calico:registry.url", url, `must end with "/" on Calico ${c.version}: operator ${rel.operatorVersion} puts the image path right after it (${url}calico/node); write ${url}/`);
+    }
+    const pools = c.network?.ipPools;
+    if (pools && pools.length === 0 && !rel.emptyPoolsOutOfBand) {
+        out.error("calico:network.ipPools", pools, `an empty list does not mean "pools managed out of band" on operator ${rel.operatorVersion} (that arrived with v3.31's operator); list the pools, or remove the key for one default pool per pod CIDR`);
+    }
+    if (pools && pools.length > 0) {
+        const families = pools.map((p) => parseCidr(p.cidr) as Cidr).map((x) => x.family);
+        const limit = rel.ipPoolLimit;
+        if ("perFamily" in limit) {
+            for (const f of [4, 6] as const) {
+                const n = families.filter((x) => x === f).length;
+                if (n > limit.perFamily) out.error("calico:network.ipPools", pools.map((p) => p.cidr), `operator ${rel.operatorVersion} (Calico ${c.version}) takes one IPv${f} pool, not ${n}; merge them, or create more pools with calicoctl after install`);
+            }
+        } else if (pools.length > limit.total) {
+            out.error("calico:network.ipPools", `${pools.length} pools`, `operator ${rel.operatorVersion} takes at most ${limit.total} pools in the Installation`);
+        }
+    }
+    if (c.network?.dataplane === "bpf" && !rel.bpfDualStack) {
+        const fams = new Set(pools?.length ? pools.map((p) => (parseCidr(p.cidr) as Cidr).family) : (c.cluster?.podCidr ?? []).map((x) => (parseCidr(x) as Cidr).family));
+        if (fams.size === 2) out.error("calico:network.dataplane", "bpf", `operator ${rel.operatorVersion} (Calico ${c.version}) does not support eBPF with dual stack; use iptables, a single IP family, or calico:version ${other}`);
     }
 }
 
@@ -88,6 +128,11 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
             "the eBPF dataplane replaces kube-proxy and must reach the API server directly; set calico:cluster.apiServer.host (and port) to the API server's address, not the Service IP",
         );
     }
+    for (const k of ["interface", "skipInterface"] as const) {
+        const re = net.autodetection?.[k];
+        const why = re === undefined ? undefined : interfaceRegexError(re);
+        if (why) out.error(`calico:network.autodetection.${k}`, re, why);
+    }
     if (net.autodetection) {
         const set = Object.entries(net.autodetection).filter(([, v]) => v !== undefined && v !== false);
         if (set.length !== 1) {
@@ -101,7 +146,13 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
         }
     }
     const pools = net.ipPools;
-    if (!pools) return;
+    if (!pools) {
+        // The default pools are the pod CIDRs themselves: they get the pools' checks.
+        for (const p of c.cluster ? cidrs(c.cluster.podCidr) : []) {
+            if (cidrsOverlap(p, LINK_LOCAL[p.family])) out.error("calico:cluster.podCidr", p.text, `overlaps the link-local range ${LINK_LOCAL[p.family].text}; the default pool would be this range, and Calico refuses link-local pools`);
+        }
+        return;
+    }
     const pods = c.cluster ? cidrs(c.cluster.podCidr) : [];
     const services = c.cluster ? cidrs(c.cluster.serviceCidr) : [];
     const names = new Map<string, number>();
@@ -123,6 +174,8 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
             }
         }
         if (cidr.prefix === 0) out.error(`${key}.cidr`, pool.cidr, "is every address; a pool must be a range inside calico:cluster.podCidr");
+        else if (cidrsOverlap(cidr, LINK_LOCAL[cidr.family])) out.error(`${key}.cidr`, pool.cidr, `overlaps the link-local range ${LINK_LOCAL[cidr.family].text}, which Calico refuses for pools`);
+        if (/global\(/.test(pool.nodeSelector)) out.error(`${key}.nodeSelector`, pool.nodeSelector, "global() is not a node selector (Calico v3.31 refuses it for pools); use all()");
         // A derived value gets the same check as an explicit one: the block size the operator uses
         // when none is given (26 for IPv4, 122 for IPv6) must fit the pool too.
         const defaultBlock = cidr.family === 4 ? 26 : 122;
@@ -153,7 +206,8 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
     if (v4Enc.has("IPIP") && v4Enc.has("VXLAN")) {
         out.warn("calico:network.ipPools", pools.map((p) => p.encapsulation), "IPv4 pools mix IPIP and VXLAN, so every node runs both overlays; keep this only while migrating from one to the other");
     }
-    if (c.cluster) {
+    // An empty list is "pools managed out of band" where the release allows it (releaseRules).
+    if (c.cluster && pools.length > 0) {
         for (const p of pods) {
             if (!parsed.some((x) => x.family === p.family)) out.error("calico:network.ipPools", pools.map((x) => x.cidr), `no pool for the IPv${p.family} pod CIDR ${p.text}`);
         }
@@ -276,13 +330,13 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
     bgp.tor?.racks.forEach((rack, i) => rack.switches.forEach((s, j) => peerChecks(`calico:bgp.tor.racks[${i}].switches[${j}]`, s.name, s.peerIP, "a switch")));
     for (const kind of ["serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"] as const) {
         bgp.advertise[kind].forEach((s, i) => {
-            const cidr = parseCidr(s);
+            const cidr = parseCidrOrAddress(s);
             if (typeof cidr !== "string" && cidr.prefix === 0) out.error(`calico:bgp.advertise.${kind}[${i}]`, s, "advertises every address (a default route) to the BGP fabric; list the ranges Services really use");
             if (typeof cidr !== "string" && kind !== "serviceClusterIPs" && pods.some((p) => cidrsOverlap(p, cidr))) out.error(`calico:bgp.advertise.${kind}[${i}]`, s, "overlaps calico:cluster.podCidr; Service addresses and pod addresses must not share a range");
         });
     }
     bgp.advertise.serviceClusterIPs.forEach((s, i) => {
-        const cidr = parseCidr(s) as Cidr;
+        const cidr = parseCidrOrAddress(s) as Cidr;
         if (services.length && !services.some((x) => cidrContains(x, cidr))) {
             out.error(`calico:bgp.advertise.serviceClusterIPs[${i}]`, s, `must lie inside calico:cluster.serviceCidr (${c.cluster?.serviceCidr.join(", ")})`);
         }

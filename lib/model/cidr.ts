@@ -32,8 +32,11 @@ export function ambiguousAddress(address: string): string | undefined {
     return undefined;
 }
 
-/** Parse "a.b.c.d/n" or "x::/n"; returns a reason string when invalid. */
-export function parseCidr(text: string): Cidr | string {
+/**
+ * Parse "a.b.c.d/n" or "x::/n"; returns a reason string when invalid. Host bits are refused unless
+ * `hostBits` is set: Go's `net.ParseCIDR`, which some upstream fields use, accepts them and masks.
+ */
+export function parseCidr(text: string, opts: { hostBits?: boolean } = {}): Cidr | string {
     if (typeof text !== "string" || !text.includes("/")) return "expected an address with a prefix length, e.g. 10.244.0.0/16";
     const [addr, len] = text.split("/", 2);
     const ambiguous = ambiguousAddress(addr);
@@ -50,6 +53,7 @@ export function parseCidr(text: string): Cidr | string {
     if (family === 6 && (address as ipaddr.IPv6).isIPv4MappedAddress()) return "IPv4-mapped IPv6 CIDRs are not supported";
     const network = family === 4 ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
     if (network.toString() !== address.toString()) {
+        if (opts.hostBits) return { text, family, address: network, prefix };
         return `host bits are set; the network address is ${network.toString()}/${prefix}`;
     }
     return { text, family, address, prefix };
@@ -95,8 +99,54 @@ export function unusablePeerAddress(address: string): string | undefined {
 
 /** The address of a peerIP that may carry a port: `[v6]:port`, `v4:port`, or a bare address. */
 export function peerAddress(peerIP: string): string {
-    const bracketed = peerIP.match(/^\[([^\]]+)\](:\d+)?$/);
-    if (bracketed) return bracketed[1];
-    const v4 = peerIP.match(/^([0-9.]+):\d+$/);
-    return v4 ? v4[1] : peerIP;
+    const parsed = parsePeerIP(peerIP);
+    return typeof parsed === "string" ? peerIP : parsed.address;
 }
+
+/**
+ * A CIDR, or a bare address read as a single-address CIDR (/32 or /128): libcalico-go's `net`
+ * validator (`cnet.ParseCIDROrIP`, strictly masked) that BGPConfiguration's service IP blocks use.
+ */
+export function parseCidrOrAddress(text: string): Cidr | string {
+    if (typeof text === "string" && !text.includes("/")) {
+        const family = addressFamily(text);
+        if (!family) return ambiguousAddress(text) ? `the address ${ambiguousAddress(text)}` : "expected a CIDR such as 10.96.0.0/12 or a single address such as 10.96.0.10";
+        return parseCidr(`${text}/${family === 4 ? 32 : 128}`);
+    }
+    return parseCidr(text);
+}
+
+/** A peer address as BGPPeer `peerIP` takes it: the address and an optional port. */
+export interface PeerIP {
+    /** The address without brackets or port. */
+    readonly address: string;
+    /** The TCP port, when one was given. */
+    readonly port?: number;
+}
+
+/**
+ * Parse `peerIP` as libcalico-go's `IP:port` validator does (`processIPPort` in
+ * lib/validator/v3/validator.go, v3.27.3 and v3.31.3): `<IP>`, `<IPv4>:<port>` or
+ * `[<IPv6>]:<port>`, port 1–65535. Returns a reason string when invalid.
+ */
+export function parsePeerIP(text: string): PeerIP | string {
+    if (typeof text !== "string") return "must be an IP address, <IPv4>:<port> or [<IPv6>]:<port>";
+    const m = text.match(/^\[([^\]]*)\]:(\d+)$/) ?? text.match(/^([0-9.]+):(\d+)$/);
+    const address = m ? m[1] : text;
+    if (m) {
+        const port = Number(m[2]);
+        if (!/^\d{1,5}$/.test(m[2]) || port < 1 || port > 65535) return "the port must be 1–65535";
+    }
+    const family = addressFamily(address);
+    if (!family) {
+        const why = ambiguousAddress(address);
+        return why ? `the address ${why}` : "must be an IP address, <IPv4>:<port> or [<IPv6>]:<port>, e.g. 192.168.1.1, 192.168.1.1:1179 or [fd00::1]:1179";
+    }
+    return m ? { address, port: Number(m[2]) } : { address };
+}
+
+/** The link-local ranges no IP pool may overlap (libcalico-go validateIPPool, both pinned tags). */
+export const LINK_LOCAL: Readonly<Record<4 | 6, Cidr>> = {
+    4: parseCidr("169.254.0.0/16") as Cidr,
+    6: parseCidr("fe80::/10") as Cidr,
+};

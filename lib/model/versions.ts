@@ -45,6 +45,28 @@ export interface CalicoRelease {
      * which ships with v3.27.3, renders no such Service, so this project creates it there.
      */
     readonly operatorCreatesTyphaMetricsService: boolean;
+    /**
+     * How many Installation ipPools the operator takes. v1.32.7: at most one per IP family
+     * (pkg/controller/installation/validation.go, "only one IPPool per version is allowed");
+     * v1.40.3: up to 25 (api/v1/installation_types.go, `+kubebuilder:validation:MaxItems=25`).
+     */
+    readonly ipPoolLimit: { readonly perFamily: number } | { readonly total: number };
+    /**
+     * Whether `ipPools: []` means "pools managed out of band". v1.40.3 documents it
+     * (api/v1/installation_types.go IPPools: "If an empty list is provided, the operator will not
+     * create any IP pools"); v1.32.7 only says "If omitted, a single pool will be configured".
+     */
+    readonly emptyPoolsOutOfBand: boolean;
+    /** BGPConfiguration logSeverityScreen values (libcalico-go validator.go logLevelRegex; Trace from v3.29). */
+    readonly bgpLogLevels: readonly string[];
+    /**
+     * Whether the operator adds the "/" after Installation `registry` itself. v1.40.3 does
+     * (pkg/components/references.go GetReference: `!strings.HasSuffix(registry, "/")`); v1.32.7
+     * concatenates registry and image as written.
+     */
+    readonly operatorAddsRegistrySlash: boolean;
+    /** Whether eBPF supports dual stack (v1.32.7 validation.go: "bpf dataplane does not support dual stack"). */
+    readonly bpfDualStack: boolean;
 }
 
 const RAW = "https://raw.githubusercontent.com/projectcalico/calico";
@@ -71,6 +93,11 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         ipPoolNames: true,
         operatorManagesKubeProxy: true,
         operatorCreatesTyphaMetricsService: true,
+        ipPoolLimit: { total: 25 },
+        emptyPoolsOutOfBand: true,
+        bgpLogLevels: ["Trace", "Debug", "Info", "Warning", "Error", "Fatal"],
+        operatorAddsRegistrySlash: true,
+        bpfDualStack: true,
     },
     "v3.27.3": {
         version: "v3.27.3",
@@ -83,6 +110,11 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         ipPoolNames: false,
         operatorManagesKubeProxy: false,
         operatorCreatesTyphaMetricsService: false,
+        ipPoolLimit: { perFamily: 1 },
+        emptyPoolsOutOfBand: false,
+        bgpLogLevels: ["Debug", "Info", "Warning", "Error", "Fatal"],
+        operatorAddsRegistrySlash: false,
+        bpfDualStack: false,
     },
 };
 

@@ -17,7 +17,7 @@
  *   other node; the old peers, labels and cluster IDs are deleted last, since deletes follow every
  *   create and update in a Pulumi update.
  */
-import type { ClusterSettings, ResolvedPeer } from "../config/settings";
+import { podFamilies, type ClusterSettings, type ResolvedPeer } from "../config/settings";
 import { compact, kubernetesType, type K8sObject } from "./objects";
 import { applyCommand, CALICOCTL_ENV, patchCommand } from "./calicoctl";
 import { gateRequirement, renderGateCommand } from "./gate";
@@ -224,8 +224,8 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
 /** FelixConfiguration fields this program manages, as a merge patch (undefined when none). */
 export function felixPatch(s: ClusterSettings): Record<string, unknown> | undefined {
     if (!s.network.wireguard) return undefined;
-    const v6 = s.network.ipPools.some((p) => p.family === 6);
-    return { spec: { wireguardEnabled: s.network.ipPools.some((p) => p.family === 4), ...(v6 ? { wireguardEnabledV6: true } : {}) } };
+    const families = podFamilies(s);
+    return { spec: { wireguardEnabled: families.has(4), ...(families.has(6) ? { wireguardEnabledV6: true } : {}) } };
 }
 
 /**

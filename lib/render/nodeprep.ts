@@ -5,7 +5,8 @@
  * host through nsenter) or over SSH.
  */
 import { createHash } from "node:crypto";
-import type { ClusterSettings } from "../config/settings";
+import { podFamilies, type ClusterSettings } from "../config/settings";
+import { USE_DEFAULT } from "../config/schema";
 import { kubernetesType, type K8sObject } from "./objects";
 import { TYPES, type PlannedResource } from "./plan";
 
@@ -30,17 +31,21 @@ export function networkManagerConf(): string {
 /** sysctl settings (key → value), in a stable order. */
 export function sysctls(s: ClusterSettings): [string, string][] {
     const out: [string, string][] = [["net.ipv4.ip_forward", "1"]];
-    if (s.network.ipPools.some((p) => p.family === 6)) out.push(["net.ipv6.conf.all.forwarding", "1"]);
+    if (podFamilies(s).has(6)) out.push(["net.ipv6.conf.all.forwarding", "1"]);
     if (s.nodePrep.conntrack.max !== undefined) out.push(["net.netfilter.nf_conntrack_max", String(s.nodePrep.conntrack.max)]);
     if (s.nodePrep.conntrack.buckets !== undefined) out.push(["net.netfilter.nf_conntrack_buckets", String(s.nodePrep.conntrack.buckets)]);
     return out;
 }
 
-/** Kernel modules: ipip for IPIP pools, vxlan for VXLAN pools, wireguard when enabled, plus extras. */
+/**
+ * Kernel modules: ipip for IPIP pools, vxlan for VXLAN pools, wireguard when enabled, plus extras.
+ * Pools managed out of band (`ipPools: []`) may use either overlay, so both are loaded.
+ */
 export function kernelModules(s: ClusterSettings): string[] {
     const mods = new Set<string>(["nf_conntrack"]);
-    if (s.network.ipPools.some((p) => p.encapsulation.startsWith("IPIP"))) mods.add("ipip");
-    if (s.network.ipPools.some((p) => p.encapsulation.startsWith("VXLAN"))) mods.add("vxlan");
+    const outOfBand = s.network.ipPools.length === 0;
+    if (outOfBand || s.network.ipPools.some((p) => p.encapsulation.startsWith("IPIP"))) mods.add("ipip");
+    if (outOfBand || s.network.ipPools.some((p) => p.encapsulation.startsWith("VXLAN"))) mods.add("vxlan");
     if (s.network.wireguard) mods.add("wireguard");
     for (const m of s.nodePrep.modules) mods.add(m);
     return [...mods];
@@ -106,8 +111,10 @@ export function renderNodePrepScript(s: ClusterSettings): string {
 /** Image for the DaemonSet, pulled through calico:registry on air-gapped clusters. */
 export function nodePrepImage(s: ClusterSettings): string {
     const image = s.nodePrep.image ?? DEFAULT_NODEPREP_IMAGE;
-    if (s.nodePrep.image || !s.registry) return image;
-    return `${s.registry.url}${image.replace(/^docker\.io\//, "")}`;
+    if (s.nodePrep.image || !s.registry || s.registry.url === USE_DEFAULT) return image;
+    // The operator accepts the registry with or without its trailing "/" (v1.40.3 adds it); so do we.
+    const registry = s.registry.url.endsWith("/") ? s.registry.url : `${s.registry.url}/`;
+    return `${registry}${image.replace(/^docker\.io\//, "")}`;
 }
 
 /** Resource names. */

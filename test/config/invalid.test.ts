@@ -67,7 +67,7 @@ describe("invalid configs", () => {
             "calico:kubernetesVersion": "1.33",
             "calico:cluster": { name: "Bad", nodeCount: 0, podCidr: "10.244.0.0/16", serviceCidr: "10.96.0.0/12" },
             "calico:bgp": { asNumber: 0 },
-            "calico:registry": { url: "r" },
+            "calico:registry": { url: "https://r/" },
         });
         assert.deepEqual(
             err.issues.map((i) => i.path),

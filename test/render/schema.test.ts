@@ -3,6 +3,7 @@
  * version, with unknown fields rejected (the API server would prune them silently).
  */
 import { strict as assert } from "node:assert";
+import { objectsOf } from "../support/objects";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadSettings } from "../../lib/config/load";
@@ -10,7 +11,7 @@ import { readStackConfig } from "../../lib/config/stackfile";
 import { stackConfigWithSecrets } from "../support/stacks";
 import { buildPlan } from "../../lib/render";
 import { felixPatch } from "../../lib/render/bgp";
-import { mapSecrets, type K8sObject } from "../../lib/render/objects";
+import type { K8sObject } from "../../lib/render/objects";
 import { CrdValidators, goPatternToJs, upstreamDir } from "../support/upstream";
 
 const STACKS = join(__dirname, "..", "..", "stacks");
@@ -36,15 +37,6 @@ function settingsFor(stack: string, version: "v3.27.3" | "v3.31.3") {
     return loadSettings(raw).settings;
 }
 
-/** Objects a plan sends to the cluster, with secrets as placeholders. */
-function objectsOf(plan: ReturnType<typeof buildPlan>): K8sObject[] {
-    const out: K8sObject[] = [];
-    for (const p of plan) {
-        if (p.spec.kind === "object") out.push(mapSecrets(p.spec.object, (s) => s.placeholder()));
-        if (p.spec.kind === "localCommand" && p.spec.object) out.push(p.spec.object);
-    }
-    return out;
-}
 
 describe("rendered objects against upstream schemas", function () {
     const found = upstreamDir();
@@ -81,7 +73,8 @@ describe("rendered objects against upstream schemas", function () {
                 Object.assign(raw, { "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34" });
                 (raw["calico:cluster"] as any).podCidr = ["172.20.64.0/18", "fd00:20::/56"];
                 (raw["calico:cluster"] as any).apiServer = { host: "10.0.0.10", port: 6443 };
-                (raw["calico:network"] as any).dataplane = "bpf";
+                // Operator v1.32.7 refuses eBPF with dual stack, so v3.27.3 covers eBPF in a single-stack plan below.
+                (raw["calico:network"] as any).dataplane = version === "v3.27.3" ? "iptables" : "bpf";
                 (raw["calico:network"] as any).mtu = 1440;
                 (raw["calico:network"] as any).ipPools.push({ name: "v6", cidr: "fd00:20::/64", encapsulation: "VXLAN", blockSize: 122 });
                 raw["calico:registry"] = { url: "registry.example.com/", imagePath: "calico", pullSecrets: ["regcred"] };
@@ -93,7 +86,13 @@ describe("rendered objects against upstream schemas", function () {
                 const felix = { apiVersion: "projectcalico.org/v3", kind: "FelixConfiguration", metadata: { name: "default" }, spec: felixPatch(settings)!.spec };
                 assert.deepEqual(felix.spec, { wireguardEnabled: true, wireguardEnabledV6: true });
                 assert.deepEqual(crds.check("crd.projectcalico.org_felixconfigurations.yaml", felix), []);
-                assert.ok(objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === "kubernetes-services-endpoint"));
+                const bpf = readStackConfig(join(STACKS, "Pulumi.small.yaml"));
+                Object.assign(bpf, { "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34" });
+                (bpf["calico:cluster"] as any).apiServer = { host: "10.0.0.10", port: 6443 };
+                (bpf["calico:network"] as any).dataplane = "bpf";
+                const bpfObjects = objectsOf(buildPlan(loadSettings(bpf).settings));
+                for (const o of bpfObjects.filter((x) => crdFile(x))) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
+                assert.ok(bpfObjects.some((o) => o.kind === "ConfigMap" && o.metadata.name === "kubernetes-services-endpoint"));
             });
 
             it("rejects a wrong enum value and an unknown field, so the check cannot pass vacuously", () => {

@@ -23,6 +23,8 @@ export const RAW_LIMITS = {
 export interface RawProblem {
     readonly path: string;
     readonly message: string;
+    /** The value to show, where showing it is safe (never for shapes that may hold secrets). */
+    readonly value?: unknown;
 }
 
 /** Problems in one top-level value `value` of key `top` (without the `calico:` prefix). */
@@ -30,6 +32,10 @@ export function rawProblems(top: string, value: unknown): RawProblem[] {
     const out: RawProblem[] = [];
     const walk = (v: unknown, segs: (string | number)[], depth: number): void => {
         if (out.length >= 20) return;
+        if (typeof v === "bigint") {
+            out.push({ path: keyPath(top, segs), value: v, message: `is beyond 2^53 − 1 (${Number.MAX_SAFE_INTEGER}), where JSON and YAML readers lose digits; no calico setting takes a number this large` });
+            return;
+        }
         if (v instanceof Secret || v === null || typeof v !== "object") {
             if (typeof v === "string" && v.length > RAW_LIMITS.stringLength) out.push({ path: keyPath(top, segs), message: `is ${v.length} characters long; the limit is ${RAW_LIMITS.stringLength}` });
             return;

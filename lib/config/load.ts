@@ -99,7 +99,7 @@ export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult
     let hostile = false;
     for (const [key, value] of own) {
         for (const p of rawProblems(key, value)) {
-            out.error(p.path, "[not shown]", p.message);
+            out.error(p.path, p.value ?? "[not shown]", p.message);
             hostile = true;
         }
     }

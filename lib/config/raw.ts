@@ -3,6 +3,7 @@
  * a stack file (YAML values, encrypted ones as `{secure: ...}`), normalised into plain values with
  * secret fields wrapped in Secret.
  */
+import { parse as parseYaml } from "yaml";
 import { isEncrypted, Secret } from "./secret";
 import { keyPath } from "./errors";
 import { SECRET_FIELDS } from "./schema";
@@ -34,7 +35,7 @@ export function fromPulumiConfig(all: Readonly<Record<string, string>>, secretKe
         // A kubeconfig may itself be JSON; it is one opaque string, never structured config.
         if (key !== `${NAMESPACE}:kubeconfig` && (trimmed.startsWith("{") || trimmed.startsWith("["))) {
             try {
-                out[key] = JSON.parse(trimmed);
+                out[key] = parseJsonExact(trimmed);
                 continue;
             } catch {
                 // Leave it a string: the schema will say what it expected.
@@ -47,6 +48,34 @@ export function fromPulumiConfig(all: Readonly<Record<string, string>>, secretKe
         if (typeof v === "object" && v !== null && !(v instanceof Secret)) SECRET_STRUCTURED.add(v);
     }
     return out;
+}
+
+/**
+ * Integers beyond 2^53 − 1 lose digits as JavaScript numbers (12345678901234567890 reads as
+ * 12345678901234567000), so readers keep them as bigint and the hostile-input check reports them
+ * with every digit. Safe integers become numbers again.
+ */
+export function exactIntegers(value: unknown): unknown {
+    if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+    if (Array.isArray(value)) return value.map(exactIntegers);
+    if (value && typeof value === "object" && !(value instanceof Secret)) {
+        // The prototype is kept: a `__proto__` key that set it must still reach the hostile-input check.
+        const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(value));
+        for (const k of Reflect.ownKeys(value)) if (typeof k === "string") Object.defineProperty(out, k, { value: exactIntegers((value as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+        return out;
+    }
+    return value;
+}
+
+/**
+ * JSON.parse, except that integers beyond 2^53 − 1 keep their digits (as bigint, see exactIntegers).
+ * Only text holding such a long digit run takes the slower exact path; JSON is YAML 1.2, so the yaml
+ * reader parses it with integers as bigint.
+ */
+export function parseJsonExact(text: string): unknown {
+    const value = JSON.parse(text);
+    if (!/\d{16,}/.test(text)) return value;
+    return exactIntegers(parseYaml(text, { intAsBigInt: true, uniqueKeys: false }));
 }
 
 /** Structured values whose key the engine marked secret (see fromPulumiConfig). */

@@ -123,6 +123,9 @@ const prometheusDuration = z
     .min(1, { error: "must be a Prometheus duration such as 30s or 1m30s" })
     .regex(PROMETHEUS_DURATION, { error: "must be a Prometheus duration such as 30s, 1m30s or 1h: units y w d h m s ms in that order, each at most once, no fractions" });
 
+/** An http(s) URL: what Grafana's datasource and curl (the calicoctl download) are given. */
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL, e.g. https://mirror.example.com/calico" });
+
 /** A secret field: plaintext or encrypted in the stack, always carried as a Secret. */
 const secret = z.instanceof(Secret, { error: "must be a secret (set it with `pulumi config set --secret`)" });
 
@@ -313,7 +316,7 @@ export const monitoringSchema = z.strictObject({
             /** Local Grafana chart (directory or .tgz) instead of the chart repository: air-gapped clusters. */
             grafanaChartPath: z.string().min(1).optional(),
             /** Prometheus URL for the Grafana datasource when Prometheus is not installed here. */
-            prometheusUrl: z.url().optional(),
+            prometheusUrl: httpUrl.optional(),
         })
         .prefault({}),
 });
@@ -345,7 +348,7 @@ export const calicoctlSchema = z.strictObject({
     /** Where downloaded binaries are kept between runs. */
     cacheDir: z.string().min(1).optional(),
     /** Mirror of the GitHub release download base URL. */
-    downloadBaseUrl: z.url().optional(),
+    downloadBaseUrl: httpUrl.optional(),
 });
 
 /** Every top-level key, without the `calico:` prefix. */

@@ -5,11 +5,13 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { isEncrypted } from "./secret";
+import { exactIntegers } from "./raw";
 
 /** The config map of a stack file. */
 export function readStackConfig(path: string): Record<string, unknown> {
     // `<<` merge keys are resolved, as the Pulumi CLI's YAML parser (go-yaml v3) resolves them.
-    const doc = parse(readFileSync(path, "utf8"), { merge: true }) as { config?: unknown } | null;
+    // Integers beyond 2^53 − 1 keep their digits, so that the error about them can show them.
+    const doc = exactIntegers(parse(readFileSync(path, "utf8"), { merge: true, intAsBigInt: true })) as { config?: unknown } | null;
     if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new Error(`${path}: not a Pulumi stack file (expected a mapping with a config: section)`);
     const config = doc?.config ?? {};
     if (config === null || typeof config !== "object" || Array.isArray(config)) throw new Error(`${path}: config: must be a mapping of calico:<key> to values, not ${Array.isArray(config) ? "a list" : typeof config}`);

@@ -279,6 +279,22 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("ssh user starting with a dash", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1", user: "-oProxyCommand=x" }], privateKey: "k" } }, "calico:nodePrep.ssh.nodes[0].user"),
     edit("misspelt namespace with a digit", "calico1:bgp", { asNumber: 64512 }),
 
+    // numbers beyond 2^53 − 1, which would lose digits
+    edit("nodeCount beyond 2^53", "calico:cluster.nodeCount", 12345678901234567890n),
+    edit("AS number beyond 2^53", "calico:bgp.asNumber", 98765432109876543210n),
+    edit("negative conntrack max beyond 2^53", "calico:nodePrep.conntrack", { max: -9007199254740993n }, "calico:nodePrep.conntrack.max"),
+    // durations in the grammar of the tool that reads them, URLs with the schemes their reader takes
+    edit("ServiceMonitor interval with a fraction (Prometheus has none)", "calico:monitoring.serviceMonitors", { interval: "1.5m" }, "calico:monitoring.serviceMonitors.interval"),
+    edit("ServiceMonitor interval units out of order", "calico:monitoring.serviceMonitors", { interval: "30s1m" }, "calico:monitoring.serviceMonitors.interval"),
+    edit("ServiceMonitor interval empty", "calico:monitoring.serviceMonitors", { interval: "" }, "calico:monitoring.serviceMonitors.interval"),
+    edit("peer restart time as a bare number", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.9", asNumber: 65010, maxRestartTime: "90" }] }, "calico:bgp.peers[0].maxRestartTime"),
+    edit("peer restart time of 300 years", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.9", asNumber: 65010, maxRestartTime: "2628000h" }] }, "calico:bgp.peers[0].maxRestartTime"),
+    edit("Prometheus URL with a javascript: scheme", "calico:monitoring.install", { prometheusUrl: "javascript:alert(1)" }, "calico:monitoring.install.prometheusUrl"),
+    edit("Prometheus URL over ftp", "calico:monitoring.install", { prometheusUrl: "ftp://prom.example.com/" }, "calico:monitoring.install.prometheusUrl"),
+    edit("calicoctl mirror as a file: URL", "calico:calicoctl", { downloadBaseUrl: "file:///etc/" }, "calico:calicoctl.downloadBaseUrl"),
+    edit("interface regex with a lookbehind", "calico:network.autodetection", { interface: "(?<=e)th0" }, "calico:network.autodetection.interface"),
+    edit("skipInterface regex with a bad class", "calico:network.autodetection", { skipInterface: "[[:nope:]]" }, "calico:network.autodetection.skipInterface"),
+
     // config that would be silently ignored
     edit("reflectors listed while auto resolves to mesh", "calico:bgp", { routeReflectors: { nodes: ["a", "b"] } }, "calico:bgp.routeReflectors"),
     make("racks with BGP off", (c) => ((c["calico:network"].bgp = false), (c["calico:bgp"] = { tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } })), "calico:bgp.tor"),

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPlan } from "../../cli/plan";
 import { readStackConfig } from "../../lib/config/stackfile";
+import { fromPulumiConfig } from "../../lib/config/raw";
 
 function planText(yaml: string) {
     const file = join(mkdtempSync(join(tmpdir(), "msg-")), "Pulumi.t.yaml");
@@ -27,6 +28,13 @@ describe("messages that do not mislead", () => {
         const r = planText(BASE.replace("nodeCount: 10", "nodeCount: .inf"));
         assert.equal(r.code, 2);
         assert.match(r.out, /calico:cluster\.nodeCount: .*\(got \.inf\)/);
+    });
+    it("an integer beyond 2^53 is shown with every digit, in plan and in the program", () => {
+        const r = planText(BASE.replace("nodeCount: 10", "nodeCount: 12345678901234567890"));
+        assert.equal(r.code, 2);
+        assert.match(r.out, /calico:cluster\.nodeCount: is beyond 2\^53 .*\(got 12345678901234567890\)/);
+        const program = fromPulumiConfig({ "calico:cluster": '{"name":"t","nodeCount":12345678901234567890,"podCidr":"10.244.0.0/16","serviceCidr":"10.96.0.0/12"}' });
+        assert.equal((program["calico:cluster"] as { nodeCount: unknown }).nodeCount, 12345678901234567890n);
     });
     it("an unquoted 1.30 gets a hint to quote it", () => {
         const r = planText(BASE.replace('"1.33"', "1.30"));

@@ -60,7 +60,12 @@ export function setPath(c: RawConfig, path: string, value: unknown): RawConfig {
 
 /** The form `pulumi.runtime.allConfig()` returns: every value a string, objects as JSON. */
 export function toPulumiConfig(c: RawConfig): Record<string, string> {
-    return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "string" ? v : jsonWithBigInts(v)]));
+}
+
+/** JSON text in which bigints are written as their exact digits, as the Pulumi CLI writes large integers. */
+export function jsonWithBigInts(v: unknown): string {
+    return JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `@@big:${x}@@` : x)).replace(/"@@big:(-?\d+)@@"/g, "$1");
 }
 
 /** Write a stack file for `c` into a fresh temp dir; returns its path. */

@@ -4,18 +4,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configSecretKeys, runProgram } from "./components/program";
 
-const config = pulumi.runtime.allConfig();
-const outputs = runProgram(config, configSecretKeys(config));
-
-export const calicoVersion = outputs.calicoVersion;
-export const operatorVersion = outputs.operatorVersion;
-export const kubernetesVersion = outputs.kubernetesVersion;
-export const operatorNamespace = outputs.operatorNamespace;
-export const calicoNamespace = outputs.calicoNamespace;
-export const podCidrs = outputs.podCidrs;
-export const serviceCidrs = outputs.serviceCidrs;
-export const ipPools = outputs.ipPools;
-export const bgp = outputs.bgp;
-export const expectedTyphaReplicas = outputs.expectedTyphaReplicas;
-export const metrics = outputs.metrics;
-export const dashboards = outputs.dashboards;
+// An async program (its outputs are the object it resolves to): it reads this stack's last outputs
+// before it registers Calico, to refuse a downgrade.
+export = (async () => {
+    const config = pulumi.runtime.allConfig();
+    const o = await runProgram(config, configSecretKeys(config));
+    return {
+        calicoVersion: o.calicoVersion,
+        operatorVersion: o.operatorVersion,
+        kubernetesVersion: o.kubernetesVersion,
+        operatorNamespace: o.operatorNamespace,
+        calicoNamespace: o.calicoNamespace,
+        podCidrs: o.podCidrs,
+        serviceCidrs: o.serviceCidrs,
+        ipPools: o.ipPools,
+        bgp: o.bgp,
+        expectedTyphaReplicas: o.expectedTyphaReplicas,
+        metrics: o.metrics,
+        dashboards: o.dashboards,
+    };
+})();

@@ -7,6 +7,8 @@ import { loadSettings, type LoadResult } from "../lib/config/load";
 import { ConfigValidationError, formatIssue } from "../lib/config/errors";
 import { fromPulumiConfig } from "../lib/config/raw";
 import { CalicoCluster } from "./cluster";
+import { PREVIOUS_DEPLOYMENT } from "../lib/render/resources";
+import { versionChangeRefusal } from "../lib/model/versions";
 import type { CalicoOutputs } from "../lib/render/outputs";
 
 /**
@@ -19,7 +21,7 @@ import type { CalicoOutputs } from "../lib/render/outputs";
  * @param rawConfig `pulumi.runtime.allConfig()` form: `calico:<key>` → string
  * @param secretKeys the keys the engine marks secret (stored with `pulumi config set --secret`)
  */
-export function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): CalicoOutputs {
+export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<CalicoOutputs> {
     let loaded: LoadResult;
     try {
         loaded = loadSettings(fromPulumiConfig(rawConfig, secretKeys));
@@ -27,6 +29,12 @@ export function runProgram(rawConfig: Readonly<Record<string, string>>, secretKe
         if (e instanceof ConfigValidationError) throw new pulumi.RunError(e.message);
         throw e;
     }
+    // This stack's own last outputs: the Calico version it deployed. A downgrade is refused here, as
+    // a RunError before CalicoCluster registers anything, so preview and up print the reason alone.
+    const self = new pulumi.StackReference(PREVIOUS_DEPLOYMENT.name, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
+    const previous = (await self.getOutputDetails("calicoVersion")).value;
+    const refusal = versionChangeRefusal(previous, loaded.settings.calicoVersion);
+    if (refusal) throw new pulumi.RunError(refusal);
     const cluster = new CalicoCluster("calico", { settings: loaded.settings });
     // Warnings belong to the component, so the CLI shows them under the resource they concern.
     for (const w of loaded.warnings) pulumi.log.warn(formatIssue(w), cluster);

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
 import { mapSecrets, type K8sObject } from "../lib/render/objects";
 import type { PlannedResource } from "../lib/render/plan";
+import { crdAliasNames } from "../lib/render/operator";
 import type { Secret } from "../lib/config/secret";
 
 /** Shared state while the components register their resources. */
@@ -51,6 +52,19 @@ function registerObject(p: PlannedResource, object: K8sObject, opts: pulumi.Cust
     return new k8s.apiextensions.CustomResource(p.name, revealed as k8s.apiextensions.CustomResourceArgs, opts);
 }
 
+/**
+ * A transform for a CRD-holding ConfigFile: the engine runs a component's transforms for the children
+ * the provider registers too (pulumi pkg/resource/deploy/source_eval.go, parent transforms), so each
+ * CRD child gets the aliases of its name under the other releases' holder (crdAliasNames).
+ */
+export function crdAliasTransform(holder: string): pulumi.ResourceTransform {
+    return (args) => {
+        const names = crdAliasNames(holder, args.type, args.name);
+        if (!names.length) return undefined;
+        return { props: args.props, opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), ...names.map((name) => ({ name }))] } };
+    };
+}
+
 /** Register every planned resource under `parent`, in order, wiring dependsOn by planned name. */
 export function registerAll(parent: pulumi.ComponentResource, planned: readonly PlannedResource[], ctx: RegistrationContext): void {
     for (const p of planned) {
@@ -67,7 +81,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                 resource = registerObject(p, spec.object, k8sOpts);
                 break;
             case "manifest":
-                resource = new k8s.yaml.v2.ConfigFile(p.name, { file: spec.source }, k8sOpts);
+                resource = new k8s.yaml.v2.ConfigFile(p.name, { file: spec.source }, { ...k8sOpts, transforms: spec.holdsCrds ? [crdAliasTransform(p.name)] : undefined });
                 break;
             case "localCommand": {
                 const environment: Record<string, pulumi.Input<string>> = { ...spec.environment };

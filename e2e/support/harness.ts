@@ -3,6 +3,7 @@
  * local control plane (e2e/cluster.sh), on a file backend, from a scratch copy of the project so
  * that `pulumi stack init` and `pulumi config set` never touch the checkout.
  */
+import { setMaxListeners } from "node:events";
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -231,6 +232,8 @@ export class WatchRecorder {
     private readonly abort = new AbortController();
 
     constructor(kube: Kube, paths: readonly string[]) {
+        // One listener per watched collection on the same signal; more than Node's default of 10 is expected.
+        setMaxListeners(Math.max(10, paths.length + 1), this.abort.signal);
         for (const path of paths) kube.watch(path, (e) => this.events.push({ t: Date.now(), path, type: e.type, object: e.object }), { signal: this.abort.signal });
     }
 

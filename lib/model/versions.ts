@@ -142,3 +142,26 @@ export function calicoctlDownloadUrl(version: CalicoVersion, os: string, arch: s
     const suffix = os === "windows" ? ".exe" : "";
     return `https://github.com/projectcalico/calico/releases/download/${version}/calicoctl-${os}-${arch}${suffix}`;
 }
+
+/** "v3.31.3" → [3, 31, 3]; undefined when the text is not such a tag. */
+function versionParts(v: unknown): number[] | undefined {
+    const m = typeof v === "string" ? v.match(/^v(\d+)\.(\d+)\.(\d+)$/) : null;
+    return m ? m.slice(1).map(Number) : undefined;
+}
+
+/**
+ * Why changing a deployed cluster from Calico `previous` (the version the stack last deployed) to
+ * `next` is refused, or undefined when it is allowed. Upgrades are allowed; a downgrade is refused,
+ * because the older release's manifests lack CRDs the newer one installed (v3.31.3 → v3.27.3: tiers,
+ * the staged policies, AdminNetworkPolicies, goldmanes, whiskers, …), so applying them would
+ * delete those CRDs and every object of their kinds. Calico documents no downgrade path; the way
+ * back is the backup taken before the upgrade.
+ */
+export function versionChangeRefusal(previous: unknown, next: CalicoVersion): string | undefined {
+    const a = versionParts(previous);
+    const b = versionParts(next);
+    if (!a || !b) return undefined;
+    const older = b[0] !== a[0] ? b[0] < a[0] : b[1] !== a[1] ? b[1] < a[1] : b[2] < a[2];
+    if (!older) return undefined;
+    return `calico:version: this stack runs Calico ${previous}, and going back to ${next} is refused: ${next}'s manifests lack CRDs that ${previous} installed (tiers, staged policies, AdminNetworkPolicies and more), so applying them would delete those CRDs and every object of their kinds. Calico documents no downgrade; keep calico:version ${previous}, or restore the backup taken before the upgrade (README "Upgrading Calico").`;
+}

@@ -8,11 +8,19 @@ import { OPERATOR_NAMESPACE, OPERATOR_RESOURCES } from "./operator";
 import type { PlannedResource } from "./plan";
 
 /**
- * Readiness: the operator copies its TigeraStatus conditions onto the Installation, renaming
- * Available to Ready (tigera/operator pkg/controller/status `UpdateStatusCondition`), so
- * `condition=Ready` holds once calico-node, Typha and kube-controllers are all up.
+ * Readiness, as the provider's `pulumi.com/waitFor` takes it (a JSON list: every expression must
+ * hold; pulumi-kubernetes pkg/metadata/overrides.go). The operator copies its TigeraStatus
+ * conditions onto the Installation, renaming Available to Ready (tigera/operator
+ * pkg/controller/status `UpdateStatusCondition`), and writes `status.calicoVersion` only once the
+ * install is available (pkg/controller/installation/core_controller.go:1715 at v1.40.3, :1511 at
+ * v1.32.7, after `r.status.IsAvailable()`). Waiting for both means that after a version change the
+ * resources that depend on the Installation (the calicoctl objects) wait for the new release to be
+ * Ready, not for the old Ready condition that is still there; and since the expression names the
+ * version, a version change always updates the Installation, so the wait always runs.
  */
-export const INSTALLATION_WAIT_FOR = "condition=Ready";
+export function installationWaitFor(version: string): string {
+    return JSON.stringify(["condition=Ready", `jsonpath={.status.calicoVersion}=${version}`]);
+}
 /** The APIServer controller sets `status.state: Ready` once the Calico API server is available. */
 export const APISERVER_WAIT_FOR = "jsonpath={.status.state}=Ready";
 
@@ -25,6 +33,20 @@ export const INSTALLATION_RESOURCES = {
 } as const;
 
 const DATAPLANE = { iptables: "Iptables", nftables: "Nftables", bpf: "BPF" } as const;
+
+/**
+ * The name the operator gives a pool whose `name` is unset, when that name does not depend on the
+ * cluster: `default-ipv4-ippool` / `default-ipv6-ippool` for a single pool or a dual-stack pair
+ * (tigera/operator v1.40.3 pkg/controller/ippool/defaults.go:210-228; before that, an unnamed pool
+ * takes the name of an existing pool with its CIDR, which is how the v3.27.3 pools are adopted).
+ * Such a name is left out of the Installation: it means the same, and it keeps an upgrade from
+ * v3.27.3 previewable, because until the CRDs are updated the live Installation CRD has no
+ * `ipPools[].name` and the API server refuses the field in the preview's server-side dry run.
+ */
+export function operatorDefaultPoolName(pools: readonly { readonly family: 4 | 6 }[], pool: { readonly family: 4 | 6 }): string | undefined {
+    const dualStackPair = pools.length === 2 && pools[0].family !== pools[1].family;
+    return pools.length === 1 || dualStackPair ? `default-ipv${pool.family}-ippool` : undefined;
+}
 
 /** Installation `default` from settings. */
 export function renderInstallation(s: ClusterSettings): K8sObject {
@@ -42,7 +64,7 @@ export function renderInstallation(s: ClusterSettings): K8sObject {
         ipPools: net.ipPools.map((p) =>
             compact({
                 // Pool names arrived in the v3.28 CRD; older operators would prune the field.
-                name: s.release.ipPoolNames ? p.name : undefined,
+                name: s.release.ipPoolNames && p.name !== operatorDefaultPoolName(net.ipPools, p) ? p.name : undefined,
                 cidr: p.cidr,
                 blockSize: p.blockSize,
                 encapsulation: p.encapsulation,
@@ -66,7 +88,7 @@ export function renderInstallation(s: ClusterSettings): K8sObject {
     return {
         apiVersion: "operator.tigera.io/v1",
         kind: "Installation",
-        metadata: { name: "default", annotations: { "pulumi.com/waitFor": INSTALLATION_WAIT_FOR } },
+        metadata: { name: "default", annotations: { "pulumi.com/waitFor": installationWaitFor(s.release.version) } },
         spec,
     };
 }

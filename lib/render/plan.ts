@@ -25,6 +25,11 @@ export interface ManifestSpec {
     readonly source: string;
     /** What the manifest holds, for the plan output. */
     readonly description: string;
+    /**
+     * Whether this manifest holds the release's CRDs: its CRD children then carry aliases to the
+     * other releases' CRD holder (see crdAliasNames), so a version change never deletes a CRD.
+     */
+    readonly holdsCrds?: boolean;
 }
 
 /** A local shell command (`command.local.Command`): calicoctl and the BGP session wait. */

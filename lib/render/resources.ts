@@ -29,9 +29,16 @@ export function providerName(top: string): string {
     return `${top}-k8s`;
 }
 
-/** The program's own resources: the top component, its provider and the sub-components. */
+/**
+ * The StackReference by which the program reads its own stack's last outputs (the Calico version it
+ * deployed, so that a downgrade is refused). Registered by the program, not by CalicoCluster.
+ */
+export const PREVIOUS_DEPLOYMENT: ResourceRef = { type: "pulumi:pulumi:StackReference", name: "previous-deployment" };
+
+/** The program's own resources: its StackReference, the top component, its provider and the sub-components. */
 export function componentRefs(top = "calico"): ResourceRef[] {
     return [
+        PREVIOUS_DEPLOYMENT,
         { type: "calico:index:CalicoCluster", name: top },
         { type: "pulumi:providers:kubernetes", name: providerName(top) },
         ...COMPONENTS.map((c) => ({ type: c.type, name: componentResourceName(top, c.component) })),

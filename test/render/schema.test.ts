@@ -107,9 +107,15 @@ describe("rendered objects against upstream schemas", function () {
                 assert.notDeepEqual(crds.check("crd.projectcalico.org_bgppeers.yaml", peer), []);
             });
 
-            it(version === "v3.27.3" ? "v3.27.3 has no pool names, so none are rendered" : "v3.31.3 pools carry their names", () => {
+            it(version === "v3.27.3" ? "v3.27.3 has no pool names, so none are rendered" : "v3.31.3 pools carry their names, except the operator's own default name", () => {
                 const install = objectsOf(buildPlan(settingsFor("small", version))).find((o) => o.kind === "Installation")! as any;
-                assert.equal(install.spec.calicoNetwork.ipPools[0].name, version === "v3.27.3" ? undefined : "default-ipv4-ippool");
+                // small has one pool named default-ipv4-ippool: what the operator names it anyway.
+                assert.equal(install.spec.calicoNetwork.ipPools[0].name, undefined);
+                const raw = readStackConfig(join(STACKS, "Pulumi.small.yaml"));
+                Object.assign(raw, { "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34" });
+                (raw["calico:network"] as any).ipPools[0].name = "pool-a";
+                const named = objectsOf(buildPlan(loadSettings(raw).settings)).find((o) => o.kind === "Installation")! as any;
+                assert.equal(named.spec.calicoNetwork.ipPools[0].name, version === "v3.27.3" ? undefined : "pool-a");
                 const withName = structuredClone(install);
                 withName.spec.calicoNetwork.ipPools[0].name = "default-ipv4-ippool";
                 assert.equal(crds.check("operator.tigera.io_installations.yaml", withName).length === 0, version !== "v3.27.3");

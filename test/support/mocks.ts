@@ -51,6 +51,7 @@ function install(): void {
         "calico",
         "test",
         false,
+        "organization",
     );
 }
 install();

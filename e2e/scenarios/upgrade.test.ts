@@ -1,0 +1,162 @@
+/**
+ * Upgrading Calico v3.27.3 → v3.31.3 with the real CLI and providers never deletes a CRD.
+ * v3.27.3 ships its CRDs inside tigera-operator.yaml and v3.31.3 in operator-crds.yaml, so the CRDs
+ * move from one ConfigFile to the other; the aliases (lib/render/operator.ts crdAliasNames, applied
+ * by the ConfigFile's transform to the children the provider registers) must make the engine update
+ * them in place. Proven with the API server's watch history (no CRD DELETED event) and by reading
+ * every Calico object before and after (same uid, same spec).
+ *
+ * Test-only fake, named as such: the control plane here is Kubernetes 1.34 (the 1.28 one is not
+ * built), while the stack declares calico:kubernetesVersion 1.28 for v3.27.3, as a real v3.27.3
+ * cluster would. Nothing in the program reads the cluster's version, so the declaration is all the
+ * support matrix sees.
+ */
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { Cluster, ROOT, UPSTREAM, Workspace, WatchRecorder, requireToolchain } from "../support/harness";
+import { PATHS } from "../simulator/kube";
+
+const STACK = "small";
+const CALICO_PLURALS = ["ippools", "bgpconfigurations", "felixconfigurations", "kubecontrollersconfigurations", "bgppeers"];
+
+/** Top-level spec defaults of a crd.projectcalico.org CRD at v3.31.3 (what the API server fills in). */
+function crdSpecDefaults(plural: string): Record<string, unknown> {
+    const crd = parse(readFileSync(join(UPSTREAM, "calico", "v3.31.3", "crds", `crd.projectcalico.org_${plural}.yaml`), "utf8"));
+    const props = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties ?? {};
+    return Object.fromEntries(Object.entries(props as Record<string, { default?: unknown }>).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
+}
+
+describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", function () {
+    this.timeout(30 * 60_000);
+    let cluster: Cluster;
+    let ws: Workspace;
+    const set = (path: string, value: string) => ws.ok(`config set ${path}`, ["config", "set", "--stack", STACK, "--path", path, value]);
+    const manifests = (version: string) => join(UPSTREAM, "calico", version, "manifests");
+
+    /** uid and spec of every Calico object and every Calico CRD. */
+    async function snapshot(): Promise<Map<string, { uid: string; spec: string }>> {
+        const out = new Map<string, { uid: string; spec: string }>();
+        for (const c of await cluster.kube.list(PATHS.crds)) {
+            if (/projectcalico\.org|tigera\.io/.test(c.metadata.name)) out.set(`CRD ${c.metadata.name}`, { uid: c.metadata.uid as string, spec: "" });
+        }
+        for (const plural of CALICO_PLURALS) {
+            for (const o of await cluster.kube.list(PATHS.calico(plural))) out.set(`${plural}/${o.metadata.name}`, { uid: o.metadata.uid as string, spec: JSON.stringify(o.spec) });
+        }
+        return out;
+    }
+
+    before(async () => {
+        requireToolchain();
+        cluster = Cluster.up(join(ROOT, "stacks", `Pulumi.${STACK}.yaml`));
+        ws = new Workspace("upgrade", cluster.kubeconfig);
+        await ws.initStack(STACK, {
+            "calico:version": "v3.27.3",
+            "calico:kubernetesVersion": "1.28",
+            "calico:operator.manifest": join(manifests("v3.27.3"), "tigera-operator.yaml"),
+            "calico:calicoctl.path": cluster.calicoctl("v3.27.3"),
+            // Not what this scenario is about: no prometheus-operator CRDs in this cluster.
+            "calico:monitoring.serviceMonitors.crdsPresent": "false",
+        });
+        await ws.ok("config rm crdsManifest", ["config", "rm", "--stack", STACK, "--path", "calico:operator.crdsManifest"]);
+    });
+    after(() => {
+        ws?.report();
+        ws?.remove();
+        cluster?.down();
+    });
+
+    let before27: Map<string, { uid: string; spec: string }>;
+
+    it("up with v3.27.3 (CRDs embedded in tigera-operator.yaml)", async () => {
+        await ws.ok("up v3.27.3", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        before27 = await snapshot();
+        const crds = [...before27.keys()].filter((k) => k.startsWith("CRD "));
+        assert.ok(crds.length >= 20, `${crds.length} CRDs after the v3.27.3 install`);
+        assert.ok(before27.has("ippools/default-ipv4-ippool") && before27.has("bgpconfigurations/default"), [...before27.keys()].join(", "));
+        assert.match(ws.stateText(STACK), /CustomResourceDefinition::tigera-operator:ippools\.crd\.projectcalico\.org/);
+    });
+
+    it("the preview of the upgrade deletes and replaces no CRD", async () => {
+        await set("calico:version", "v3.31.3");
+        await set("calico:kubernetesVersion", "1.33");
+        await set("calico:operator.manifest", join(manifests("v3.31.3"), "tigera-operator.yaml"));
+        await set("calico:operator.crdsManifest", join(manifests("v3.31.3"), "operator-crds.yaml"));
+        await set("calico:calicoctl.path", cluster.calicoctl("v3.31.3"));
+        const preview = await ws.pulumi("preview upgrade", ["preview", "--json", "--stack", STACK], { timeoutSeconds: 600 });
+        const report = JSON.parse(preview.stdout);
+        assert.equal(preview.code, 0, `preview failed:\n${(report.diagnostics ?? []).map((d: { message: string }) => d.message).join("\n")}\n${preview.stderr}`);
+        const steps: { op: string; urn: string }[] = report.steps ?? [];
+        const crdSteps = steps.filter((s) => s.urn.includes("CustomResourceDefinition"));
+        assert.ok(crdSteps.length >= 20, `${crdSteps.length} CRD steps`);
+        const bad = crdSteps.filter((s) => !["same", "update", "create"].includes(s.op));
+        assert.deepEqual(bad.map((s) => `${s.op} ${s.urn.split("::").pop()}`), [], "the upgrade would delete or replace CRDs");
+    });
+
+    it("up with v3.31.3: no CRD DELETED in the watch, every object kept with its uid and spec", async () => {
+        const watch = new WatchRecorder(cluster.kube, [PATHS.crds, ...CALICO_PLURALS.map((p) => PATHS.calico(p))]);
+        try {
+            await ws.ok("up v3.31.3", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        } finally {
+            watch.stop();
+        }
+        const deleted = watch.events.filter((e) => e.type === "DELETED").map((e) => `${e.object.kind} ${e.object.metadata.name}`);
+        assert.deepEqual(deleted, [], "objects deleted during the upgrade");
+        const after = await snapshot();
+        const lost = [...before27].filter(([k, v]) => after.get(k)?.uid !== v.uid).map(([k]) => k);
+        assert.deepEqual(lost, [], "objects gone or recreated (new uid) by the upgrade");
+        // Every field is kept; the only new fields are defaults the v3.31.3 CRD schema adds when the
+        // API server reads an object (e.g. BGPConfiguration serviceLoadBalancerAggregation: Enabled).
+        const changed: string[] = [];
+        for (const [k, v] of before27) {
+            if (k.startsWith("CRD ")) continue;
+            const old = JSON.parse(v.spec ?? "{}") ?? {};
+            const now = JSON.parse(after.get(k)!.spec ?? "{}") ?? {};
+            const defaults = crdSpecDefaults(k.split("/")[0]);
+            for (const f of new Set([...Object.keys(old), ...Object.keys(now)])) {
+                if (f in old ? JSON.stringify(old[f]) !== JSON.stringify(now[f]) : JSON.stringify(now[f]) !== JSON.stringify(defaults[f])) changed.push(`${k} spec.${f}: ${JSON.stringify(old[f])} → ${JSON.stringify(now[f])}`);
+            }
+        }
+        assert.deepEqual(changed, [], "Calico objects whose spec the upgrade changed");
+        assert.ok([...after.keys()].some((k) => k === "CRD tiers.crd.projectcalico.org"), "the v3.31.3 CRDs are installed");
+        assert.match(ws.stateText(STACK), /CustomResourceDefinition::operator-crds:ippools\.crd\.projectcalico\.org/);
+        assert.doesNotMatch(ws.stateText(STACK), /CustomResourceDefinition::tigera-operator:/);
+        await ws.ok("preview after upgrade", ["preview", "--expect-no-changes", "--stack", STACK], { timeoutSeconds: 600 });
+    });
+
+    it("a downgrade back to v3.27.3 is refused by preview and up, and changes nothing", async () => {
+        const before = await snapshot();
+        await set("calico:version", "v3.27.3");
+        await set("calico:kubernetesVersion", "1.28");
+        await set("calico:operator.manifest", join(manifests("v3.27.3"), "tigera-operator.yaml"));
+        await ws.ok("config rm crdsManifest", ["config", "rm", "--stack", STACK, "--path", "calico:operator.crdsManifest"]);
+        await set("calico:calicoctl.path", cluster.calicoctl("v3.27.3"));
+        for (const cmd of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+            const r = await ws.pulumi(`${cmd[0]} downgrade`, [...cmd, "--stack", STACK], { timeoutSeconds: 600 });
+            assert.notEqual(r.code, 0, `${cmd[0]} of a downgrade succeeded`);
+            assert.match(r.stdout + r.stderr, /going back to v3\.27\.3 is refused/);
+            assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .+\.(ts|js):\d+:\d+/, `a stack trace was printed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+        }
+        const after = await snapshot();
+        assert.deepEqual([...before.keys()].filter((k) => after.get(k)?.uid !== before.get(k)!.uid), [], "the refused downgrade changed objects");
+        // Back to the deployed version, for destroy.
+        await set("calico:version", "v3.31.3");
+        await set("calico:kubernetesVersion", "1.33");
+        await set("calico:operator.manifest", join(manifests("v3.31.3"), "tigera-operator.yaml"));
+        await set("calico:operator.crdsManifest", join(manifests("v3.31.3"), "operator-crds.yaml"));
+        await set("calico:calicoctl.path", cluster.calicoctl("v3.31.3"));
+    });
+
+    it("destroy still removes every CRD the stack created", async () => {
+        await ws.ok("destroy", ["destroy", "--yes", "--stack", STACK], { timeoutSeconds: 900 });
+        const deadline = Date.now() + 60_000;
+        let left: string[] = [];
+        while (Date.now() < deadline) {
+            left = (await cluster.kube.list(PATHS.crds)).map((c) => c.metadata.name).filter((n) => /projectcalico\.org|tigera\.io/.test(n));
+            if (!left.length) break;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        assert.deepEqual(left, []);
+    });
+});

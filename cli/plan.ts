@@ -18,6 +18,7 @@ import { plaintextSecretPaths, readStackConfig } from "../lib/config/stackfile";
 import { SECRET_FIELDS } from "../lib/config/schema";
 import type { ClusterSettings } from "../lib/config/settings";
 import { buildPlan } from "../lib/render";
+import { migrationText, planMigration } from "../lib/render/migration";
 import { toYaml } from "../lib/render/objects";
 import type { PlannedResource } from "../lib/render/plan";
 import { allResourceRefs } from "../lib/render/resources";
@@ -34,7 +35,7 @@ export interface PlanIO {
     stderr(text: string): void;
 }
 
-const USAGE = "usage: npm run plan -- (--stack NAME | --stack-file PATH) [--json] [--out DIR] [--format text|json|mermaid]";
+const USAGE = "usage: npm run plan -- (--stack NAME | --stack-file PATH) [--from OLD_STACK_FILE] [--json] [--out DIR] [--format text|json|mermaid]";
 
 /** Everything `--json` prints for a valid stack. */
 export function planReport(s: ClusterSettings, plan: readonly PlannedResource[], topology: TopologyReport): Record<string, unknown> {
@@ -152,6 +153,28 @@ export function writeOut(dir: string, plan: readonly PlannedResource[]): string[
 /** Largest stack file plan reads. */
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
+/** `--from OLD`: the migration from the deployed config (a stack file) to this one; exit 2 when refused. */
+function planFrom(oldPath: string, settings: ClusterSettings, plan: readonly PlannedResource[], format: string, io: PlanIO): number {
+    let old: ClusterSettings;
+    try {
+        const st = statSync(oldPath);
+        if (!st.isFile() || st.size > MAX_STACK_FILE_BYTES) throw new Error(`${oldPath} is not a regular file of at most ${MAX_STACK_FILE_BYTES} bytes`);
+        old = loadSettings(readStackConfig(oldPath)).settings;
+    } catch (e) {
+        if (e instanceof ConfigValidationError) {
+            io.stderr(`--from ${escapeControl(oldPath)} is not a valid stack config:\n${e.message}\n`);
+            return 2;
+        }
+        io.stderr(`cannot read --from: ${escapeControl((e as Error).message)}\n`);
+        return 1;
+    }
+    const report = planMigration(old, buildPlan(old), settings, plan);
+    if (format === "json") io.stdout(JSON.stringify({ valid: !report.refused, migration: report }, null, 2) + "\n");
+    else io.stdout(migrationText(report));
+    if (report.refused) io.stderr(report.steps.filter((s) => s.error).map((s) => `${s.error}\n`).join(""));
+    return report.refused ? 2 : 0;
+}
+
 /** Stack names `--stack` accepts: a file name inside stacks/, never a path. */
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -168,6 +191,7 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
                 json: { type: "boolean", default: false },
                 out: { type: "string" },
                 format: { type: "string" },
+                from: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
             strict: true,
@@ -223,6 +247,7 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
         };
     }
     const plan = buildPlan(settings);
+    if (args.from !== undefined) return planFrom(resolve(args.from), settings, plan, format, io);
     const topology = planTopology(settings);
     if (args.out) {
         try {

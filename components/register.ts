@@ -73,7 +73,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
             if (!r) throw new Error(`internal: ${p.name} depends on ${d}, which is not registered yet`);
             return r;
         });
-        const k8sOpts: pulumi.CustomResourceOptions = { parent, dependsOn, provider: ctx.provider };
+        const k8sOpts: pulumi.CustomResourceOptions = { parent, dependsOn, provider: ctx.provider, ...(p.retainOnDelete ? { retainOnDelete: true } : {}) };
         const spec = p.spec;
         let resource: pulumi.Resource;
         switch (spec.kind) {

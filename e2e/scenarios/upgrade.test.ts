@@ -68,10 +68,14 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
     });
 
     let before27: Map<string, { uid: string; spec: string }>;
+    let typhaServiceUid: string | undefined;
+    const typhaService = `${PATHS.services("calico-system")}/calico-typha-metrics`;
 
     it("up with v3.27.3 (CRDs embedded in tigera-operator.yaml)", async () => {
         await ws.ok("up v3.27.3", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
         before27 = await snapshot();
+        typhaServiceUid = (await cluster.kube.get(typhaService))?.metadata.uid as string | undefined;
+        assert.ok(typhaServiceUid, "the stack's own calico-typha-metrics Service (v3.27.3's operator makes none)");
         const crds = [...before27.keys()].filter((k) => k.startsWith("CRD "));
         assert.ok(crds.length >= 20, `${crds.length} CRDs after the v3.27.3 install`);
         assert.ok(before27.has("ippools/default-ipv4-ippool") && before27.has("bgpconfigurations/default"), [...before27.keys()].join(", "));
@@ -95,7 +99,9 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
     });
 
     it("up with v3.31.3: no CRD DELETED in the watch, every object kept with its uid and spec", async () => {
-        const watch = new WatchRecorder(cluster.kube, [PATHS.crds, ...CALICO_PLURALS.map((p) => PATHS.calico(p))]);
+        // calico-system Services too: the Typha metrics Service this stack made on v3.27.3 is the
+        // operator's from v3.31.3 on, and the upgrade must hand it over, not delete it.
+        const watch = new WatchRecorder(cluster.kube, [PATHS.crds, ...CALICO_PLURALS.map((p) => PATHS.calico(p)), PATHS.services("calico-system")]);
         try {
             await ws.ok("up v3.31.3", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
         } finally {
@@ -120,6 +126,8 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         }
         assert.deepEqual(changed, [], "Calico objects whose spec the upgrade changed");
         assert.ok([...after.keys()].some((k) => k === "CRD tiers.crd.projectcalico.org"), "the v3.31.3 CRDs are installed");
+        assert.equal((await cluster.kube.get(typhaService))?.metadata.uid, typhaServiceUid, "the Typha metrics Service was handed over to the operator, not recreated");
+        assert.doesNotMatch(ws.stateText(STACK), /::typha-metrics-service"/, "the Service left the stack's state");
         assert.match(ws.stateText(STACK), /CustomResourceDefinition::operator-crds:ippools\.crd\.projectcalico\.org/);
         assert.doesNotMatch(ws.stateText(STACK), /CustomResourceDefinition::tigera-operator:/);
         await ws.ok("preview after upgrade", ["preview", "--expect-no-changes", "--stack", STACK], { timeoutSeconds: 600 });

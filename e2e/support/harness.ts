@@ -232,8 +232,8 @@ export class WatchRecorder {
     private readonly abort = new AbortController();
 
     constructor(kube: Kube, paths: readonly string[]) {
-        // One listener per watched collection on the same signal; more than Node's default of 10 is expected.
-        setMaxListeners(Math.max(10, paths.length + 1), this.abort.signal);
+        // Each watch (and each of its reconnects) listens on this one signal; more than Node's default of 10 is expected.
+        setMaxListeners(100, this.abort.signal);
         for (const path of paths) kube.watch(path, (e) => this.events.push({ t: Date.now(), path, type: e.type, object: e.object }), { signal: this.abort.signal });
     }
 

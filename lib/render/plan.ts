@@ -88,6 +88,11 @@ export interface PlannedResource {
     readonly dependsOn: readonly string[];
     /** What to register. */
     readonly spec: ResourceSpec;
+    /**
+     * Leave the object in the cluster when this resource leaves the program (Pulumi `retainOnDelete`):
+     * for an object a newer release's operator takes over under the same name.
+     */
+    readonly retainOnDelete?: boolean;
 }
 
 /** Pulumi type tokens for the non-object kinds. */

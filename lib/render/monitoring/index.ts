@@ -46,7 +46,12 @@ export function planMonitoring(s: ClusterSettings): PlannedResource[] {
 
     obj("felix-metrics-service", renderFelixService(s), [INSTALLATION_RESOURCES.installation]);
     const typha = metricsTargets(s).find((t) => t.id === "typha")!;
-    if (typha.ownService) obj("typha-metrics-service", renderMetricsService(typha), [INSTALLATION_RESOURCES.installation]);
+    if (typha.ownService) {
+        // From v3.31.3 the operator creates this Service itself, under the same name: after an upgrade
+        // it owns the object, so leaving the program must not delete it (the operator would only
+        // recreate it after a gap in Typha metrics). Destroy still removes it with calico-system.
+        out.push({ name: "typha-metrics-service", type: kubernetesType("v1", "Service"), component: "monitoring", dependsOn: [INSTALLATION_RESOURCES.installation], spec: { kind: "object", object: renderMetricsService(typha) }, retainOnDelete: true });
+    }
 
     if (m.kubeControllersMetricsPort !== KUBE_CONTROLLERS_DEFAULT_PORT) {
         out.push({

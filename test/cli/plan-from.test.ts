@@ -1,0 +1,71 @@
+/**
+ * `plan --from OLD_STACK_FILE`: the steps from the deployed config to the new one, for version
+ * changes (the upgrade order and the support-matrix path) and plain resource changes.
+ */
+import { strict as assert } from "node:assert";
+import { runPlan } from "../../cli/plan";
+import { writeStackFile, type RawConfig } from "../support/configs";
+import { baseFor } from "../config/upstream-agreement";
+
+function plan(next: RawConfig, old: RawConfig, json = false) {
+    let stdout = "";
+    let stderr = "";
+    const code = runPlan(["--stack-file", writeStackFile(next), "--from", writeStackFile(old), ...(json ? ["--json"] : [])], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+const withPeer = (c: RawConfig) => ((c["calico:bgp"] = { peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000 }] }), c);
+
+describe("plan --from", () => {
+    it("v3.27.3 on 1.28 → v3.31.3 on 1.33: Kubernetes first, then CRDs, operator, the version wait, calicoctl objects", () => {
+        const r = plan(withPeer(baseFor("v3.31.3")), withPeer(baseFor("v3.27.3")), true);
+        assert.equal(r.code, 0, r.stderr);
+        const m = JSON.parse(r.stdout).migration;
+        assert.deepEqual(m.from, { calicoVersion: "v3.27.3", kubernetesVersion: "1.28" });
+        const titles: string[] = m.steps.map((s: { title: string }) => s.title);
+        const at = (re: RegExp) => titles.findIndex((t) => re.test(t));
+        const order = [/^before this change: upgrade Kubernetes 1\.28 → 1\.33/, /^CRDs: operator-crds\.yaml/, /^operator: tigera-operator v1\.32\.7 → v1\.40\.3/, /^wait: Installation default reports Calico v3\.31\.3/, /^calicoctl objects, after the wait/];
+        const idx = order.map(at);
+        assert.ok(idx.every((i) => i >= 0), titles.join("\n"));
+        assert.deepEqual([...idx].sort((a, b) => a - b), idx, "steps out of order");
+        assert.match(JSON.stringify(m.steps[0].details), /1\.30, 1\.31/, "names the minors neither release is tested on");
+        assert.match(JSON.stringify(m.steps), /no CRD is deleted or replaced/);
+        assert.match(JSON.stringify(m.steps), /bgppeer-edge/);
+        assert.equal(m.refused, false);
+    });
+
+    it("the v3.27.3 Typha metrics Service is released to the new operator, not deleted", () => {
+        const r = plan(baseFor("v3.31.3"), baseFor("v3.27.3"));
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /release typha-metrics-service \(left in the cluster/);
+        assert.doesNotMatch(r.stdout, /delete typha-metrics-service/);
+    });
+
+    it("a downgrade is refused: exit 2 with the reason", () => {
+        const r = plan(baseFor("v3.27.3"), baseFor("v3.31.3"), true);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /going back to v3\.27\.3 is refused/);
+        assert.equal(JSON.parse(r.stdout).valid, false);
+    });
+
+    it("an upgrade that also deletes a Calico object is an error", () => {
+        const r = plan(baseFor("v3.31.3"), withPeer(baseFor("v3.27.3")));
+        assert.equal(r.code, 2);
+        assert.match(r.stdout, /\[ERROR\] Calico objects deleted during the upgrade/);
+        assert.match(r.stderr, /bgppeer-edge/);
+    });
+
+    it("without a version change it lists the resource changes", () => {
+        assert.match(plan(baseFor("v3.31.3"), baseFor("v3.31.3")).stdout, /nothing changes/);
+        const r = plan(withPeer(baseFor("v3.31.3")), baseFor("v3.31.3"));
+        assert.equal(r.code, 0);
+        assert.match(r.stdout, /create bgppeer-edge/);
+    });
+
+    it("an invalid --from config exits 2 and says it is the --from one", () => {
+        const bad = baseFor("v3.31.3");
+        bad["calico:cluster"].nodeCount = 0;
+        const r = plan(baseFor("v3.31.3"), bad);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /--from .* is not a valid stack config:[\s\S]*calico:cluster\.nodeCount/);
+    });
+});

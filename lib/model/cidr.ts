@@ -110,7 +110,8 @@ export function peerAddress(peerIP: string): string {
 export function parseCidrOrAddress(text: string): Cidr | string {
     if (typeof text === "string" && !text.includes("/")) {
         const family = addressFamily(text);
-        if (!family) return ambiguousAddress(text) ? `the address ${ambiguousAddress(text)}` : "expected a CIDR such as 10.96.0.0/12 or a single address such as 10.96.0.10";
+        const ambiguous = ambiguousAddress(text);
+        if (!family) return ambiguous ? `the address ${ambiguous}` : "expected a CIDR such as 10.96.0.0/12 or a single address such as 10.96.0.10";
         return parseCidr(`${text}/${family === 4 ? 32 : 128}`);
     }
     return parseCidr(text);

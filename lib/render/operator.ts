@@ -53,7 +53,7 @@ export function renderOperator(s: ClusterSettings): PlannedResource[] {
             type: TYPES.configFile,
             component: "operator",
             dependsOn: [],
-            spec: { kind: "manifest", source: s.operator.crdsManifest ?? release.crdsManifestUrl, description: `Calico ${release.version} operator and projectcalico.org CRDs`, holdsCrds: true },
+            spec: { kind: "manifest", source: s.operator.crdsManifest ?? release.crdsManifestUrl, description: `Calico ${release.version} operator and projectcalico.org CRDs`, holdsCrds: crdHolder(release) === OPERATOR_RESOURCES.crds },
         });
     }
     out.push({
@@ -65,7 +65,7 @@ export function renderOperator(s: ClusterSettings): PlannedResource[] {
             kind: "manifest",
             source: s.operator.manifest ?? release.operatorManifestUrl,
             description: `tigera-operator ${release.operatorVersion} (${release.operatorImage})${release.crdsManifestUrl ? "" : " with its embedded CRDs"}`,
-            holdsCrds: !release.crdsManifestUrl,
+            holdsCrds: crdHolder(release) === OPERATOR_RESOURCES.operator,
         },
     });
     return out;

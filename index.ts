@@ -1,26 +1,15 @@
 /**
- * Pulumi entry point: read this stack's config, build Calico, export what other stacks need.
+ * calico-pulumi as a library: `new CalicoCluster(name, args)` in any Pulumi program, and the offline
+ * `plan` of the same arguments. Importing this module registers nothing; the project's own Pulumi
+ * program is main.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { configSecretKeys, runProgram } from "./components/program";
-
-// An async program (its outputs are the object it resolves to): it reads this stack's last outputs
-// before it registers Calico, to refuse a downgrade.
-export = (async () => {
-    const config = pulumi.runtime.allConfig();
-    const o = await runProgram(config, configSecretKeys(config));
-    return {
-        calicoVersion: o.calicoVersion,
-        operatorVersion: o.operatorVersion,
-        kubernetesVersion: o.kubernetesVersion,
-        operatorNamespace: o.operatorNamespace,
-        calicoNamespace: o.calicoNamespace,
-        podCidrs: o.podCidrs,
-        serviceCidrs: o.serviceCidrs,
-        ipPools: o.ipPools,
-        bgp: o.bgp,
-        expectedTyphaReplicas: o.expectedTyphaReplicas,
-        metrics: o.metrics,
-        dashboards: o.dashboards,
-    };
-})();
+export { CalicoCluster, type CalicoClusterArgs, type CalicoClusterOutputs } from "./components/cluster";
+export { outputsOf, type StackOutputs } from "./components/program";
+export type { CalicoConfig } from "./lib/config/args";
+export type { ClusterSettings } from "./lib/config/settings";
+export type { CalicoOutputs, MetricsEndpoint } from "./lib/render/outputs";
+export type { PlannedResource } from "./lib/render/resource-spec";
+export type { TopologyReport, TopologyCheck } from "./lib/model/topology-report";
+export { ConfigValidationError, type ConfigIssue } from "./lib/config/errors";
+export { plan, planReport, ArgumentsError, type CalicoPlan } from "./lib/offline-plan";
+export { CALICO_VERSIONS, KUBERNETES_VERSIONS, type CalicoVersion, type KubernetesVersion } from "./lib/model/versions";

@@ -1,23 +1,31 @@
 /**
  * `npm run bench`: how planning scales with cluster size. For generated configs from 10 to 5,000
  * nodes it reports the in-process planning time, the whole `plan --json` command's wall time, and
- * the resources the program registers under Pulumi mocks, then checks the budget:
+ * the resources the program registers (the plan's list, which the mock tests prove equal to the
+ * program's registrations), then checks the budget:
  * - resources grow with reflectors and peers, never with nodeCount;
  * - planning itself takes under 1 s for 5,000 nodes;
  * - the whole plan command for 5,000 nodes costs less than 1.5× the 10-node one.
  * A measurement, not a test: it prints numbers and exits 1 only if the budget is broken.
  */
 import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { stringify } from "yaml";
 import { loadSettings } from "../lib/config/load";
-import { buildPlan } from "../lib/render";
-import { planTopology } from "../lib/model/planner";
-import { planReport } from "../cli/plan";
-import { runProgram } from "../components/program";
-import { runStack } from "../test/support/mocks";
-import { toPulumiConfig, writeStackFile, type RawConfig } from "../test/support/configs";
+import { planReport, planSettings } from "../lib/offline-plan";
+
+/** A stack's config keyed `calico:<key>`. */
+type RawConfig = Record<string, any>;
+
+/** Write a config as a stack file for the plan command. */
+function writeStackFile(c: RawConfig): string {
+    const file = join(mkdtempSync(join(tmpdir(), "calico-bench-")), "Pulumi.bench.yaml");
+    writeFileSync(file, stringify({ config: c }));
+    return file;
+}
 
 interface Scenario {
     readonly name: string;
@@ -71,8 +79,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function planOnce(config: RawConfig): number {
     const t0 = performance.now();
     const s = loadSettings(config).settings;
-    const plan = buildPlan(s);
-    JSON.stringify(planReport(s, plan, planTopology(s)));
+    JSON.stringify(planReport(planSettings({ settings: s, warnings: [] })));
     return performance.now() - t0;
 }
 
@@ -91,9 +98,9 @@ async function main(): Promise<void> {
         const planMs = median(Array.from({ length: 15 }, () => planOnce(s.config)));
         const file = writeStackFile(s.config);
         const cmdMs = median(Array.from({ length: 3 }, () => commandOnce(file)));
-        const run = await runStack(() => runProgram(toPulumiConfig(s.config)));
-        const sessions = planTopology(loadSettings(s.config).settings).sessions;
-        rows.push({ s, planMs, cmdMs, resources: run.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack").length, sessions });
+        // The plan's resource list is what the program registers (test/pulumi/program.test.ts proves it under mocks).
+        const planned = planSettings(loadSettings(s.config));
+        rows.push({ s, planMs, cmdMs, resources: planned.registered.length, sessions: planned.topology.sessions });
     }
     console.log(`calico-pulumi plan benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}\n`);
     console.log("| config | nodes | layout | BGP sessions | planning (ms, median of 15) | `plan --json` command (ms, median of 3) | resources under mocks |");

@@ -17,14 +17,15 @@ import { ConfigValidationError, escapeControl, formatIssue } from "../lib/config
 import { plaintextSecretPaths, readStackConfig } from "../lib/config/stackfile";
 import { SECRET_FIELDS } from "../lib/config/schema";
 import type { ClusterSettings } from "../lib/config/settings";
-import { buildPlan } from "../lib/render";
+import { planResources } from "../lib/render";
 import { migrationText, planMigration } from "../lib/render/migration";
 import { toYaml } from "../lib/render/objects";
-import type { PlannedResource } from "../lib/render/plan";
+import { isPatch, type PlannedResource } from "../lib/render/resource-spec";
 import { allResourceRefs } from "../lib/render/resources";
 import { computeOutputs } from "../lib/render/outputs";
 import { plannedDashboards } from "../lib/render/monitoring";
-import { planTopology, renderMermaid, type TopologyReport } from "../lib/model/planner";
+import { renderMermaid, type TopologyReport } from "../lib/model/topology-report";
+import { planReport, planSettings } from "../lib/offline-plan";
 
 /** Where `--stack NAME` looks. */
 export const STACKS_DIR = resolve(__dirname, "..", "stacks");
@@ -36,30 +37,6 @@ export interface PlanIO {
 }
 
 const USAGE = "usage: npm run plan -- (--stack NAME | --stack-file PATH) [--from OLD_STACK_FILE] [--json] [--out DIR] [--format text|json|mermaid]";
-
-/** Everything `--json` prints for a valid stack. */
-export function planReport(s: ClusterSettings, plan: readonly PlannedResource[], topology: TopologyReport): Record<string, unknown> {
-    return {
-        calicoVersion: s.calicoVersion,
-        operatorImage: s.release.operatorImage,
-        kubernetesVersion: s.kubernetesVersion,
-        nodeCount: s.cluster.nodeCount,
-        bgp: {
-            mode: s.bgp.mode,
-            meshEnabled: s.bgp.mode !== "disabled" && s.bgp.meshEnabled,
-            asNumber: s.bgp.asNumber,
-            sessions: topology.sessions,
-            routeReflectors: [...s.bgp.routeReflectors.nodes],
-            peers: s.bgp.peers.map((p) => p.name),
-        },
-        typha: { expectedReplicas: s.typha.expectedReplicas },
-        decisions: s.decisions,
-        warnings: s.warnings.map(formatIssue),
-        topology: { checks: topology.checks },
-        resources: allResourceRefs(plan).map((r) => ({ type: r.type, name: r.name })),
-        outputs: computeOutputs(s, plannedDashboards(s)),
-    };
-}
 
 function summary(s: ClusterSettings, plan: readonly PlannedResource[], topology: TopologyReport): string {
     const lines = [
@@ -116,7 +93,7 @@ export function writeOut(dir: string, plan: readonly PlannedResource[]): string[
         switch (spec.kind) {
             case "object":
                 file = `${base}.yaml`;
-                text = (spec.patch ? "# server-side apply patch of an existing object\n" : "") + toYaml(spec.object);
+                text = (isPatch(p) ? "# server-side apply patch of an existing object\n" : "") + toYaml(spec.object);
                 break;
             case "manifest":
                 file = `${base}.source.yaml`;
@@ -168,7 +145,7 @@ function planFrom(oldPath: string, settings: ClusterSettings, plan: readonly Pla
         io.stderr(`cannot read --from: ${escapeControl((e as Error).message)}\n`);
         return 1;
     }
-    const report = planMigration(old, buildPlan(old), settings, plan);
+    const report = planMigration(old, planResources(old), settings, plan);
     if (format === "json") io.stdout(JSON.stringify({ valid: !report.refused, migration: report }, null, 2) + "\n");
     else io.stdout(migrationText(report));
     if (report.refused) io.stderr(report.steps.filter((s) => s.error).map((s) => `${s.error}\n`).join(""));
@@ -246,9 +223,10 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
             warnings: [...settings.warnings, { path, value: "[secret]", message: `is stored in plain text in ${path.startsWith("calico:") ? "the stack file" : "config"}; encrypt it: pulumi config set --secret --path '${path}' <value>` }],
         };
     }
-    const plan = buildPlan(settings);
+    const planned = planSettings({ settings, warnings: settings.warnings });
+    const plan = planned.resources;
     if (args.from !== undefined) return planFrom(resolve(args.from), settings, plan, format, io);
-    const topology = planTopology(settings);
+    const topology = planned.topology;
     if (args.out) {
         try {
             writeOut(resolve(args.out), plan);
@@ -258,7 +236,7 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
             return 1;
         }
     }
-    if (format === "json") io.stdout(JSON.stringify({ valid: true, ...planReport(settings, plan, topology) }, null, 2) + "\n");
+    if (format === "json") io.stdout(JSON.stringify({ valid: true, ...planReport(planned) }, null, 2) + "\n");
     else if (format === "mermaid") io.stdout(renderMermaid(settings, topology));
     else io.stdout(summary(settings, plan, topology));
     return 0;

@@ -1,55 +1,119 @@
 /**
- * CalicoCluster: the top component. It owns the Kubernetes provider and builds the sub-components
- * in dependency order from one plan.
+ * CalicoCluster: the top component. It validates its arguments, owns the Kubernetes provider (or
+ * uses the caller's) and builds the sub-components in dependency order from one plan.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ClusterSettings } from "../lib/config/settings";
 import { Secret } from "../lib/config/secret";
-import { buildPlan } from "../lib/render";
-import type { PlannedResource } from "../lib/render/plan";
+import type { CalicoConfig } from "../lib/config/args";
+import { asArgumentIssue, ConfigValidationError, formatIssue } from "../lib/config/errors";
+import { loadSettings, type LoadResult } from "../lib/config/load";
+import { loadArgs } from "../lib/offline-plan";
+import { planResources } from "../lib/render";
+import { COMPONENTS, type PlannedResource } from "../lib/render/resource-spec";
 import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
 import { plannedDashboards } from "../lib/render/monitoring";
-import { componentResourceName, providerName } from "../lib/render/resources";
-import { BgpFabric, CalicoInstallation, CalicoMonitoring, NodePreparation, TigeraOperator } from "./parts";
-import type { RegistrationContext } from "./register";
+import { CALICO_CLUSTER_TYPE, componentResourceName, providerName } from "../lib/render/resources";
+import { ClusterPart } from "./parts";
+import { secretOutput, type RegistrationContext } from "./register";
 
-/** Arguments of CalicoCluster. */
-export interface CalicoClusterArgs {
-    /** Resolved settings (see lib/config/load.ts). */
-    readonly settings: ClusterSettings;
+/**
+ * Arguments of CalicoCluster: the stack config's keys without the `calico:` prefix, with their
+ * defaults (see CalicoConfig and the README's config reference), plus `provider`.
+ *
+ * Secret fields (`kubeconfig`, `kubeContext`, BGP `password`s, `monitoring.install.grafanaAdminPassword`,
+ * `nodePrep.ssh.privateKey`) take a `pulumi.Input<string>` and stay secrets; every other field is a
+ * plain value, checked in the constructor before anything is registered.
+ */
+export interface CalicoClusterArgs extends CalicoConfig<pulumi.Input<string>> {
     /**
-     * Use this provider instead of building one from calico:kubeconfig / calico:kubeContext. The
-     * commands the program runs (calicoctl, the session gate) cannot read a provider's kubeconfig,
-     * so give the same one as `kubeconfig` (and `kubeContext`) whenever the plan runs commands.
+     * Use this provider instead of building one from `kubeconfig` / `kubeContext`. A provider does not
+     * expose its kubeconfig, and calicoctl and the BGP session gate run as commands against the same
+     * cluster, so give that provider's `kubeconfig` (and `kubeContext`) too whenever the plan runs
+     * commands (any BGP or monitoring setting that calicoctl applies); the constructor says so if not.
+     * @default a provider built from `kubeconfig` and `kubeContext` (or the ambient KUBECONFIG)
      */
     readonly provider?: k8s.Provider;
-    /** With `provider`: the kubeconfig that provider uses, for calicoctl and the session gate (kept secret). */
-    readonly kubeconfig?: pulumi.Input<string>;
-    /** With `provider`: the context that provider uses. */
-    readonly kubeContext?: pulumi.Input<string>;
+}
+
+/** CalicoCluster's outputs, each a `pulumi.Output` of the plain value in CalicoOutputs. */
+export type CalicoClusterOutputs = { readonly [K in keyof CalicoOutputs]: pulumi.Output<CalicoOutputs[K]> };
+
+/** Marks arguments that are a stack's config (the program), so errors name `calico:` config keys. */
+const STACK_CONFIG = Symbol("calico stack config");
+
+/**
+ * Arguments that carry a stack's raw config (`calico:<key>` → value, secrets as Secret), for the
+ * program: validation then reads exactly what the stack holds and names config keys in errors.
+ */
+export function stackConfigArgs(raw: Readonly<Record<string, unknown>>): CalicoClusterArgs {
+    return { [STACK_CONFIG]: raw } as unknown as CalicoClusterArgs;
+}
+
+/** The stack's raw config, when these arguments are the program's (stackConfigArgs). */
+function isStackConfig(args: CalicoClusterArgs): Readonly<Record<string, unknown>> | undefined {
+    return (args as unknown as Record<symbol, Record<string, unknown> | undefined>)[STACK_CONFIG];
+}
+
+/** Whether a value is known only at deployment (an Output or a promise). */
+function isDeferred(v: unknown): boolean {
+    return pulumi.Output.isInstance(v) || (typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function");
+}
+
+/**
+ * Validate CalicoCluster's arguments. Errors name config keys (`calico:network.ipPools[1].cidr`)
+ * for the program's stack config and argument paths (`network.ipPools[1].cidr`) in code.
+ * @throws pulumi.RunError listing every problem, before anything is registered
+ */
+export function validateArgs(name: string, args: CalicoClusterArgs): LoadResult {
+    const fromStack = isStackConfig(args);
+    try {
+        if (fromStack) return loadSettings(fromStack);
+        const { provider: _provider, ...config } = args;
+        return loadArgs(name, config, isDeferred);
+    } catch (e) {
+        // One message, no stack trace (see runProgram); ArgumentsError's names argument paths.
+        if (e instanceof ConfigValidationError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
 }
 
 /** Calico on one cluster: operator, Installation, BGP fabric, monitoring and node preparation. */
+export interface CalicoCluster extends CalicoClusterOutputs {}
 export class CalicoCluster extends pulumi.ComponentResource {
-    /** The resolved plan that was registered. */
+    /** The resolved settings (defaults and size profile applied). */
+    readonly settings: ClusterSettings;
+    /** The resources registered, in order, as plain data (what `plan` prints). */
     readonly plan: readonly PlannedResource[];
-    /** Plain (non-secret) outputs for StackReference consumers. */
-    readonly outputs: CalicoOutputs;
 
+    /**
+     * @param name the component's name; every child's name starts with it, so several CalicoClusters
+     *   can share a program (one per cluster, each with its own provider)
+     * @param args the cluster's Calico config (see CalicoClusterArgs)
+     * @throws pulumi.RunError naming each bad argument, before anything is registered
+     */
     constructor(name: string, args: CalicoClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("calico:index:CalicoCluster", name, {}, opts);
-        const s = args.settings;
-        const plan = buildPlan(s);
+        // Validation comes before super(): a bad argument registers nothing, not even this component.
+        const loaded = validateArgs(name, args);
+        const s = loaded.settings;
+        const plan = planResources(s, name);
         const runsCommands = plan.some((p) => p.spec.kind === "localCommand");
-        if (args.provider && runsCommands && args.kubeconfig === undefined) {
+        if (args.provider && runsCommands && s.kubeconfig === undefined) {
             throw new pulumi.RunError(
                 `CalicoCluster ${name}: a caller-supplied provider needs \`kubeconfig\` (and \`kubeContext\` if it uses one) in the arguments too: calicoctl and the BGP session gate run as commands and must target the provider's cluster, and a provider does not expose its kubeconfig.`,
             );
         }
-        const kubeconfig = args.provider ? (args.kubeconfig !== undefined ? pulumi.secret(args.kubeconfig) : undefined) : s.kubeconfig ? pulumi.secret(s.kubeconfig.reveal()) : undefined;
-        // A context the user stored with --secret stays a secret in every input that carries it.
-        const kubeContext = args.provider ? args.kubeContext : s.kubeContext instanceof Secret ? pulumi.secret(s.kubeContext.reveal()) : s.kubeContext;
+        super(CALICO_CLUSTER_TYPE, name, {}, opts);
+        this.settings = s;
+        this.plan = plan;
+        // Warnings belong to the component, so the CLI shows them under the resource they concern.
+        const fromStack = isStackConfig(args);
+        for (const w of loaded.warnings) pulumi.log.warn(formatIssue(fromStack ? w : asArgumentIssue(w)), this);
+
+        const kubeconfig = s.kubeconfig ? secretOutput(s.kubeconfig) : undefined;
+        // A context the user stored as a secret stays a secret in every input that carries it.
+        const kubeContext = s.kubeContext instanceof Secret ? secretOutput(s.kubeContext) : s.kubeContext;
         const provider =
             args.provider ??
             new k8s.Provider(
@@ -63,17 +127,14 @@ export class CalicoCluster extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+        // calicoctl, the session gate and every Kubernetes resource reach the same cluster.
         const context: RegistrationContext = { provider, kubeconfig, kubeContext, registered: new Map() };
-        this.plan = plan;
-        const part = { parent: this };
-        const args2 = { plan: this.plan, context };
         // Construction order matters: each part's dependsOn names resources of the parts before it.
-        new NodePreparation(componentResourceName(name, "nodePrep"), args2, part);
-        new TigeraOperator(componentResourceName(name, "operator"), args2, part);
-        new CalicoInstallation(componentResourceName(name, "installation"), args2, part);
-        new BgpFabric(componentResourceName(name, "bgp"), args2, part);
-        new CalicoMonitoring(componentResourceName(name, "monitoring"), args2, part);
-        this.outputs = computeOutputs(s, plannedDashboards(s));
-        this.registerOutputs({ outputs: this.outputs });
+        for (const info of COMPONENTS) new ClusterPart(componentResourceName(name, info.component), { info, plan, context }, { parent: this });
+
+        const outputs = computeOutputs(s, plannedDashboards(s));
+        const out = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, pulumi.output(v)])) as unknown as CalicoClusterOutputs;
+        Object.assign(this, out);
+        this.registerOutputs(out);
     }
 }

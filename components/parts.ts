@@ -1,63 +1,30 @@
 /**
  * The sub-components. Each is a thin ComponentResource that registers its share of the plan; the
  * split exists so that `pulumi preview` groups resources the way an operator thinks about them.
+ * Which sub-components exist, their types and their order are COMPONENTS (lib/render/resource-spec.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ComponentName, PlannedResource } from "../lib/render/plan";
-import { registerAll, type RegistrationContext } from "./register";
+import type { ComponentInfo, PlannedResource } from "../lib/render/resource-spec";
+import { providerComponentAliasTransform, PROVIDER_COMPONENT_TYPES, registerAll, type RegistrationContext } from "./register";
 
-/** Arguments shared by every sub-component. */
-export interface PartArgs {
-    /** The whole plan; each component takes its own entries. */
+/** Arguments of a sub-component. */
+export interface ClusterPartArgs {
+    /** Which sub-component this is (its type token and share of the plan). */
+    readonly info: ComponentInfo;
+    /** The whole plan; the component takes its own entries. */
     readonly plan: readonly PlannedResource[];
     /** Provider, kubeconfig and the registry of resources so far. */
     readonly context: RegistrationContext;
 }
 
-abstract class Part extends pulumi.ComponentResource {
-    /** Names of the resources this component registered. */
-    readonly resourceNames: string[];
-
-    protected constructor(type: string, component: ComponentName, name: string, args: PartArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(type, name, {}, opts);
-        const mine = args.plan.filter((p) => p.component === component);
+/** One sub-component of CalicoCluster (TigeraOperator, CalicoInstallation, BgpFabric, …). */
+export class ClusterPart extends pulumi.ComponentResource {
+    constructor(name: string, args: ClusterPartArgs, opts?: pulumi.ComponentResourceOptions) {
+        const mine = args.plan.filter((p) => p.component === args.info.component);
+        const renamed = new Map(mine.filter((p) => p.aliases?.length && PROVIDER_COMPONENT_TYPES.has(p.type)).map((p) => [p.name, p.aliases!]));
+        const transforms = renamed.size ? [...(opts?.transforms ?? []), providerComponentAliasTransform(renamed)] : opts?.transforms;
+        super(args.info.type, name, {}, { ...opts, transforms });
         registerAll(this, mine, args.context);
-        this.resourceNames = mine.map((p) => p.name);
         this.registerOutputs({});
-    }
-}
-
-/** tigera-operator: CRDs, then the operator. */
-export class TigeraOperator extends Part {
-    constructor(name: string, args: PartArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("calico:index:TigeraOperator", "operator", name, args, opts);
-    }
-}
-
-/** Installation and APIServer, with their readiness waits and eBPF prerequisites. */
-export class CalicoInstallation extends Part {
-    constructor(name: string, args: PartArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("calico:index:CalicoInstallation", "installation", name, args, opts);
-    }
-}
-
-/** BGP configuration, peers, reflector labels and the hitless-migration wait. */
-export class BgpFabric extends Part {
-    constructor(name: string, args: PartArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("calico:index:BgpFabric", "bgp", name, args, opts);
-    }
-}
-
-/** Metrics Services, ServiceMonitors, alert rules, dashboards and optional Prometheus/Grafana. */
-export class CalicoMonitoring extends Part {
-    constructor(name: string, args: PartArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("calico:index:CalicoMonitoring", "monitoring", name, args, opts);
-    }
-}
-
-/** NetworkManager, sysctl and kernel-module preparation of the nodes. */
-export class NodePreparation extends Part {
-    constructor(name: string, args: PartArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("calico:index:NodePreparation", "nodePrep", name, args, opts);
     }
 }

@@ -1,15 +1,16 @@
 /**
  * The Pulumi program as a function, so that tests can run it for several stacks in one process.
- * index.ts calls it with the stack's config.
+ * main.ts (Pulumi.yaml `main:`) calls it with the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadSettings, type LoadResult } from "../lib/config/load";
-import { ConfigValidationError, formatIssue } from "../lib/config/errors";
 import { fromPulumiConfig } from "../lib/config/raw";
-import { CalicoCluster } from "./cluster";
-import { PREVIOUS_DEPLOYMENT } from "../lib/render/resources";
+import { CalicoCluster, stackConfigArgs, validateArgs } from "./cluster";
+import { LEGACY_NAME, PREVIOUS_DEPLOYMENT } from "../lib/render/resources";
 import { versionChangeRefusal } from "../lib/model/versions";
-import type { CalicoOutputs } from "../lib/render/outputs";
+import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
+
+/** The stack's exports: every output of the program's CalicoCluster. */
+export type StackOutputs = { readonly [K in keyof CalicoOutputs]: pulumi.Output<CalicoOutputs[K]> };
 
 /**
  * Validate config (throwing before any resource is registered), build the cluster component and
@@ -21,24 +22,24 @@ import type { CalicoOutputs } from "../lib/render/outputs";
  * @param rawConfig `pulumi.runtime.allConfig()` form: `calico:<key>` → string
  * @param secretKeys the keys the engine marks secret (stored with `pulumi config set --secret`)
  */
-export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<CalicoOutputs> {
-    let loaded: LoadResult;
-    try {
-        loaded = loadSettings(fromPulumiConfig(rawConfig, secretKeys));
-    } catch (e) {
-        if (e instanceof ConfigValidationError) throw new pulumi.RunError(e.message);
-        throw e;
-    }
+export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<StackOutputs> {
+    const args = stackConfigArgs(fromPulumiConfig(rawConfig, secretKeys));
+    const { settings } = validateArgs(LEGACY_NAME, args);
     // This stack's own last outputs: the Calico version it deployed. A downgrade is refused here, as
     // a RunError before CalicoCluster registers anything, so preview and up print the reason alone.
     const self = new pulumi.StackReference(PREVIOUS_DEPLOYMENT.name, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
     const previous = (await self.getOutputDetails("calicoVersion")).value;
-    const refusal = versionChangeRefusal(previous, loaded.settings.calicoVersion);
+    const refusal = versionChangeRefusal(previous, settings.calicoVersion);
     if (refusal) throw new pulumi.RunError(refusal);
-    const cluster = new CalicoCluster("calico", { settings: loaded.settings });
-    // Warnings belong to the component, so the CLI shows them under the resource they concern.
-    for (const w of loaded.warnings) pulumi.log.warn(formatIssue(w), cluster);
-    return cluster.outputs;
+    const cluster = new CalicoCluster(LEGACY_NAME, args);
+    return outputsOf(cluster);
+}
+
+/** The outputs of a CalicoCluster as one object, for a program's exports. */
+export function outputsOf(cluster: CalicoCluster): StackOutputs {
+    const o = cluster as unknown as Record<string, unknown>;
+    // The keys are computeOutputs' own, so the exports can never miss one.
+    return Object.fromEntries(Object.keys(computeOutputs(cluster.settings)).map((k) => [k, o[k]])) as unknown as StackOutputs;
 }
 
 /**

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
 import { mapSecrets, type K8sObject } from "../lib/render/objects";
-import type { PlannedResource } from "../lib/render/plan";
+import { TYPES, type PlannedResource } from "../lib/render/resource-spec";
 import { crdAliasNames } from "../lib/render/operator";
 import type { Secret } from "../lib/config/secret";
 
@@ -22,9 +22,17 @@ export interface RegistrationContext {
     readonly registered: Map<string, pulumi.Resource>;
 }
 
-/** Replace every Secret with a Pulumi secret of its plaintext. */
+/**
+ * A Secret as a Pulumi secret: of the value given in code (a `pulumi.Input<string>`), or of the
+ * plaintext read from config.
+ */
+export function secretOutput(s: Secret): pulumi.Output<string> {
+    return pulumi.secret(s.deferred !== undefined ? (s.deferred as pulumi.Input<string>) : s.reveal());
+}
+
+/** Replace every Secret with a Pulumi secret (secretOutput). */
 export function revealSecrets<T>(value: T): T {
-    return mapSecrets(value, (s: Secret) => pulumi.secret(s.reveal()));
+    return mapSecrets(value, secretOutput);
 }
 
 type ObjectCtor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
@@ -55,15 +63,42 @@ function registerObject(p: PlannedResource, object: K8sObject, opts: pulumi.Cust
 /**
  * A transform for a CRD-holding ConfigFile: the engine runs a component's transforms for the children
  * the provider registers too (pulumi pkg/resource/deploy/source_eval.go, parent transforms), so each
- * CRD child gets the aliases of its name under the other releases' holder (crdAliasNames).
+ * CRD child gets the aliases of its name under the other releases' holder (crdAliasNames). Children
+ * that keep their holder follow a renamed ConfigFile by themselves: the engine aliases a child whose
+ * name starts with its parent's name to the same name under the parent's old name
+ * (step_generator.go inheritedChildAlias, v3.248.0).
  */
-export function crdAliasTransform(holder: string): pulumi.ResourceTransform {
+export function crdAliasTransform(holder: string, formerHolders: readonly string[]): pulumi.ResourceTransform {
     return (args) => {
-        const names = crdAliasNames(holder, args.type, args.name);
+        const names = crdAliasNames(holder, formerHolders, args.type, args.name);
         if (!names.length) return undefined;
         return { props: args.props, opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), ...names.map((name) => ({ name }))] } };
     };
 }
+
+/**
+ * A transform for a sub-component whose plan holds provider-side components (yaml/v2 ConfigFile,
+ * helm/v4 Chart) with aliases. Such a component is registered twice: by this program (remote), and
+ * then by the provider inside Construct, with the options the provider reads from the Construct
+ * request. The engine sends aliases there only in a field that the provider build this project can
+ * use does not know (pulumi sdk/go/common/resource/plugin/provider_plugin.go Construct sends alias
+ * specs in field 29 at v3.248.0; pulumi-kubernetes 4.25.0, built on sdk v3.215.0, reads only the
+ * URN list of field 14, sdk/go/pulumi/provider.go construct), so the provider's registration would
+ * carry none, and the component and every child would be recreated (found by the e2e rename
+ * scenario). The engine runs a parent's transforms for what the provider registers too
+ * (pkg/resource/deploy/source_eval.go), so this transform gives the provider's registration its
+ * aliases; the children then follow by the engine's inherited child aliases.
+ */
+export function providerComponentAliasTransform(aliases: ReadonlyMap<string, readonly string[]>): pulumi.ResourceTransform {
+    return (args) => {
+        const names = aliases.get(args.name);
+        if (!names || !PROVIDER_COMPONENT_TYPES.has(args.type)) return undefined;
+        return { props: args.props, opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), ...names.map((name) => ({ name }))] } };
+    };
+}
+
+/** The Pulumi types that the Kubernetes provider constructs (multi-language components). */
+export const PROVIDER_COMPONENT_TYPES: ReadonlySet<string> = new Set([TYPES.configFile, TYPES.chart]);
 
 /** Register every planned resource under `parent`, in order, wiring dependsOn by planned name. */
 export function registerAll(parent: pulumi.ComponentResource, planned: readonly PlannedResource[], ctx: RegistrationContext): void {
@@ -73,7 +108,8 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
             if (!r) throw new Error(`internal: ${p.name} depends on ${d}, which is not registered yet`);
             return r;
         });
-        const k8sOpts: pulumi.CustomResourceOptions = { parent, dependsOn, provider: ctx.provider, ...(p.retainOnDelete ? { retainOnDelete: true } : {}) };
+        const aliases = p.aliases?.map((name) => ({ name }));
+        const k8sOpts: pulumi.CustomResourceOptions = { parent, dependsOn, provider: ctx.provider, aliases, ...(p.retainOnDelete ? { retainOnDelete: true } : {}) };
         const spec = p.spec;
         let resource: pulumi.Resource;
         switch (spec.kind) {
@@ -81,7 +117,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                 resource = registerObject(p, spec.object, k8sOpts);
                 break;
             case "manifest":
-                resource = new k8s.yaml.v2.ConfigFile(p.name, { file: spec.source }, { ...k8sOpts, transforms: spec.holdsCrds ? [crdAliasTransform(p.name)] : undefined });
+                resource = new k8s.yaml.v2.ConfigFile(p.name, { file: spec.source }, { ...k8sOpts, transforms: spec.crdHolderAliases ? [crdAliasTransform(p.name, spec.crdHolderAliases)] : undefined });
                 break;
             case "localCommand": {
                 const environment: Record<string, pulumi.Input<string>> = { ...spec.environment };
@@ -100,7 +136,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                         // Errors stay visible; stdout (which may echo objects) is neither logged nor stored in plain text.
                         logging: "stderr",
                     },
-                    { parent, dependsOn, additionalSecretOutputs: ["stdout", "stderr"] },
+                    { parent, dependsOn, aliases, additionalSecretOutputs: ["stdout", "stderr"] },
                 );
                 break;
             }
@@ -108,14 +144,14 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                 resource = new command.remote.Command(
                     p.name,
                     {
-                        connection: { host: spec.host, user: spec.user, port: spec.port, privateKey: pulumi.secret(spec.privateKey.reveal()) },
+                        connection: { host: spec.host, user: spec.user, port: spec.port, privateKey: secretOutput(spec.privateKey) },
                         create: spec.create,
                         update: spec.create,
                         addPreviousOutputInEnv: false,
                         // The node's output is neither shown nor stored in plain text.
                         logging: "none",
                     },
-                    { parent, dependsOn, additionalSecretOutputs: ["stdout", "stderr"] },
+                    { parent, dependsOn, aliases, additionalSecretOutputs: ["stdout", "stderr"] },
                 );
                 break;
             case "chart":

@@ -45,7 +45,7 @@ describe("e2e: pulumi preview of every committed stack", function () {
             assert.equal(r.code, 0, `${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
             const preview = JSON.parse(r.stdout);
             const creates = (preview.steps ?? []).filter((s: any) => s.op === "create");
-            assert.ok(creates.some((s: any) => s.urn.endsWith("::installation")), "no Installation in the preview");
+            assert.ok(creates.some((s: any) => s.urn.endsWith("Installation::calico-installation")), "no Installation in the preview");
             if (stack === "large") {
                 // The chart's objects as the real provider rendered them (helm.v4.Chart previews each one).
                 const objects = creates.filter((s: any) => s.urn.includes("kubernetes:helm.sh/v4:Chart$")).map((s: any) => s.newState?.inputs ?? {});

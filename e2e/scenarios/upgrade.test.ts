@@ -79,7 +79,8 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         const crds = [...before27.keys()].filter((k) => k.startsWith("CRD "));
         assert.ok(crds.length >= 20, `${crds.length} CRDs after the v3.27.3 install`);
         assert.ok(before27.has("ippools/default-ipv4-ippool") && before27.has("bgpconfigurations/default"), [...before27.keys()].join(", "));
-        assert.match(ws.stateText(STACK), /CustomResourceDefinition::tigera-operator:ippools\.crd\.projectcalico\.org/);
+        assert.match(ws.stateText(STACK), /CustomResourceDefinition::calico-tigera-operator:ippools\.crd\.projectcalico\.org/);
+        assert.match(ws.stateText(STACK), /::calico-typha-metrics-service"/, "the stack owns the Typha metrics Service on v3.27.3");
     });
 
     it("the preview of the upgrade deletes and replaces no CRD", async () => {
@@ -127,9 +128,9 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         assert.deepEqual(changed, [], "Calico objects whose spec the upgrade changed");
         assert.ok([...after.keys()].some((k) => k === "CRD tiers.crd.projectcalico.org"), "the v3.31.3 CRDs are installed");
         assert.equal((await cluster.kube.get(typhaService))?.metadata.uid, typhaServiceUid, "the Typha metrics Service was handed over to the operator, not recreated");
-        assert.doesNotMatch(ws.stateText(STACK), /::typha-metrics-service"/, "the Service left the stack's state");
-        assert.match(ws.stateText(STACK), /CustomResourceDefinition::operator-crds:ippools\.crd\.projectcalico\.org/);
-        assert.doesNotMatch(ws.stateText(STACK), /CustomResourceDefinition::tigera-operator:/);
+        assert.doesNotMatch(ws.stateText(STACK), /::calico-typha-metrics-service"/, "the Service left the stack's state");
+        assert.match(ws.stateText(STACK), /CustomResourceDefinition::calico-operator-crds:ippools\.crd\.projectcalico\.org/);
+        assert.doesNotMatch(ws.stateText(STACK), /CustomResourceDefinition::calico-tigera-operator:/);
         await ws.ok("preview after upgrade", ["preview", "--expect-no-changes", "--stack", STACK], { timeoutSeconds: 600 });
     });
 

@@ -44,7 +44,7 @@ export class Workspace {
 
     constructor(readonly name: string, kubeconfig?: string) {
         this.dir = mkdtempSync(join(tmpdir(), `calico-e2e-${name}-`));
-        for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts"]) cpSync(join(ROOT, f), join(this.dir, f));
+        for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "main.ts"]) cpSync(join(ROOT, f), join(this.dir, f));
         for (const d of ["components", "lib", "stacks", "examples"]) cpSync(join(ROOT, d), join(this.dir, d), { recursive: true });
         symlinkSync(join(ROOT, "node_modules"), join(this.dir, "node_modules"));
         mkdirSync(join(this.dir, ".state"));

@@ -26,6 +26,20 @@ export class ConfigValidationError extends Error {
     }
 }
 
+/**
+ * An issue as CalicoCluster's caller sees it in code: the argument path (`network.ipPools[1].cidr`)
+ * instead of the config key (`calico:network.ipPools[1].cidr`), in the path and the message.
+ */
+export function asArgumentIssue(i: ConfigIssue): ConfigIssue {
+    return { ...i, path: i.path.replace(/^calico:/, ""), message: i.message.replace(/\bcalico:(?=[A-Za-z])/g, "") };
+}
+
+/** The message of argument errors found in code, headed by the component's name. */
+export function argumentErrorMessage(name: string, issues: readonly ConfigIssue[]): string {
+    const mine = issues.map(asArgumentIssue);
+    return `CalicoCluster ${name}: invalid arguments (${mine.length} error${mine.length === 1 ? "" : "s"}):\n` + mine.map((i) => `  - ${formatIssue(i)}`).join("\n");
+}
+
 /** Join path segments the way users write them: `calico:network.ipPools[1].cidr`. */
 export function keyPath(topKey: string, segments: readonly (string | number | symbol)[]): string {
     let out = topKey.startsWith("calico:") ? topKey : `calico:${topKey}`;

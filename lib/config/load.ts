@@ -9,7 +9,7 @@ import { topLevelSchemas, type ParsedConfig } from "./schema";
 import { holdsSecretField, ownKeys, SECRET_CAPABLE_KEYS, SECRET_STRUCTURED, valueAt } from "./raw";
 import { Secret } from "./secret";
 import { FORBIDDEN_KEYS, rawProblems } from "./hostile";
-import { planTopology } from "../model/planner";
+import { topologyOf } from "../render/bgp";
 import { validateConfig, type PartialConfig } from "./validate";
 import { resolveProfile } from "./profiles";
 import type { ClusterSettings } from "./settings";
@@ -130,7 +130,7 @@ export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult
     const settings = resolveProfile(parsed as ParsedConfig, warnings);
     // A topology check that fails is an error, in plan and in the program alike, before anything
     // is registered: a [FAIL] means some node would lose its routes.
-    const failed = planTopology(settings).checks.filter((c) => !c.ok);
+    const failed = topologyOf(settings).checks.filter((c) => !c.ok);
     if (failed.length) throw new ConfigValidationError(failed.map((c) => ({ path: topologyCheckPath(settings, c.id), value: undefined, message: `topology check failed: ${c.message}` })));
     return { settings, warnings };
 }

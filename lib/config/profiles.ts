@@ -10,10 +10,7 @@ import { parseCidr, type Cidr } from "../model/cidr";
 import { parseSelector } from "../model/selector";
 import { expectedTyphaReplicas } from "../model/typha";
 import { CALICO_RELEASES } from "../model/versions";
-import { meshSessions } from "../model/topology";
-
-/** Largest cluster for which the guide recommends a full node-to-node mesh. */
-export const FULL_MESH_MAX_NODES = 100;
+import { FULL_MESH_MAX_NODES, meshSessions } from "../model/topology";
 
 /** Default block sizes (Calico IPAM defaults). */
 const DEFAULT_BLOCK = { 4: 26, 6: 122 } as const;

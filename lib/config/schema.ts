@@ -137,206 +137,455 @@ const cidrList = z
 
 /** Node declared in config so that the planner can evaluate selectors against real labels. */
 export const nodeSchema = z.strictObject({
-    /** Kubernetes node name. */
+    /** Kubernetes node name (DNS-1123 subdomain). */
     name: nodeName,
-    /** Labels the node has (or will get from this program). */
+    /**
+     * Labels the node has, or will get from this program; the topology check evaluates selectors against them.
+     * @default {}
+     */
     labels: z.record(labelKey, labelValue).default({}),
 });
 
 export const clusterSchema = z.strictObject({
+    /** Cluster name (DNS-1123 label); also the provider's `clusterIdentifier`, so rotating a kubeconfig never replaces resources. */
     name: k8sName,
+    /** Number of nodes (at least 1); it drives the BGP profile (full mesh up to 100 nodes) and the expected Typha replicas. */
     nodeCount: z.int({ error: "must be a whole number" }).min(1, { error: "a cluster has at least 1 node" }),
+    /** Pod CIDR: one CIDR, a list, or kubeadm's comma-separated form; must equal kubeadm's `networking.podSubnet`. Dual stack: one IPv4 and one IPv6. */
     podCidr: cidrList,
+    /** Service CIDR, in the same forms as `podCidr`; must not overlap it. */
     serviceCidr: cidrList,
+    /**
+     * Named nodes with their labels (reflectors, rack members, nodes a peer selects), so the offline plan can check who peers with whom.
+     * @default []
+     */
     nodes: z.array(nodeSchema).default([]),
-    /** The API server endpoint, needed by the eBPF dataplane which replaces kube-proxy. */
-    apiServer: z.strictObject({ host: hostName, port: port.default(6443) }).optional(),
+    /** The API server's real endpoint; required by the eBPF dataplane, which replaces kube-proxy. */
+    apiServer: z
+        .strictObject({
+            /** Host name or IP address of the API server, without scheme or port. */
+            host: hostName,
+            /**
+             * API server port.
+             * @default 6443
+             */
+            port: port.default(6443),
+        })
+        .optional(),
 });
 
 export const autodetectionSchema = z.strictObject({
+    /** Use the first valid interface (Calico's default method). Give exactly one method. */
     firstFound: z.boolean().optional(),
+    /** `NodeInternalIP`: use the address the kubelet reports (the only Kubernetes method). */
     kubernetes: z.literal("NodeInternalIP", { error: "the only Kubernetes method is NodeInternalIP" }).optional(),
+    /** RE2 regular expression of interface names to use (comma-separated list allowed). */
     interface: z.string().min(1).optional(),
+    /** RE2 regular expression of interface names to skip. */
     skipInterface: z.string().min(1).optional(),
+    /** Use the interface that routes to this address or host name. */
     canReach: z.string().min(1).optional(),
+    /** Use the address inside one of these CIDRs (host bits may be set). */
     cidrs: z.array(looseCidr).min(1).optional(),
 });
 
 export const ENCAPSULATIONS = ["None", "IPIP", "IPIPCrossSubnet", "VXLAN", "VXLANCrossSubnet"] as const;
 
 export const ipPoolSchema = z.strictObject({
+    /** Pool name (DNS-1123 subdomain); not rendered on v3.27.3, whose CRD has no pool names. */
     name: calicoName,
+    /** Pool CIDR: inside `cluster.podCidr`, disjoint from other pools and Services, not link-local. */
     cidr,
+    /** Per-node block prefix length: IPv4 20–32, IPv6 116–128, not larger than the pool. Unset: 26 (IPv4) or 122 (IPv6). */
     blockSize: z.int({ error: "must be a whole number" }).optional(),
+    /** `None`, `IPIP`, `IPIPCrossSubnet`, `VXLAN` or `VXLANCrossSubnet` (IPIP on IPv4 only; None and IPIP need BGP). Unset: IPIP for IPv4 with BGP, None for IPv6 with BGP, VXLAN without BGP. */
     encapsulation: z.enum(ENCAPSULATIONS).optional(),
+    /**
+     * Masquerade traffic from pods to outside the pool.
+     * @default true
+     */
     natOutgoing: z.boolean().default(true),
+    /**
+     * Calico selector of the nodes that take addresses from this pool.
+     * @default "all()"
+     */
     nodeSelector: selector.default("all()"),
+    /**
+     * Do not advertise this pool's routes over BGP.
+     * @default false
+     */
     disableBGPExport: z.boolean().default(false),
 });
 
 export const networkSchema = z.strictObject({
-    bgp: z.boolean().default(true),
-    dataplane: z.enum(["iptables", "nftables", "bpf"]).default("iptables"),
     /**
-     * Pod MTU; unset lets Calico auto-detect it from the host interface. The operator sets no bound;
-     * ours are IP's own: 68 is the smallest MTU IPv4 allows (RFC 791) and 65535 the largest packet.
+     * Run BGP (`false`: no BGP at all, pools must use VXLAN).
+     * @default true
      */
+    bgp: z.boolean().default(true),
+    /**
+     * `iptables`, `nftables` (v3.31.3) or `bpf` (needs `cluster.apiServer`; IPv4 only on v3.27.3).
+     * @default "iptables"
+     */
+    dataplane: z.enum(["iptables", "nftables", "bpf"]).default("iptables"),
+    /** Pod MTU, 68–65535 (at least 1280 with an IPv6 pool); unset lets Calico detect it from the host interface. */
     mtu: z.int({ error: "must be a whole number" }).min(68, { error: "MTU must be 68–65535: IPv4 needs at least 68 (RFC 791) and no IP packet is larger than 65535" }).max(65535, { error: "MTU must be 68–65535: IPv4 needs at least 68 (RFC 791) and no IP packet is larger than 65535" }).optional(),
+    /** How calico-node finds each node's address (`nodeAddressAutodetectionV4`): exactly one method. Unset: Calico's default (first found). */
     autodetection: autodetectionSchema.optional(),
+    /** IP pools. Unset: one pool per pod CIDR. `[]` (v3.31.3 only): pools are managed out of band. Mixing IPIP and VXLAN across IPv4 pools is a warning (only sensible mid-migration). */
     ipPools: z.array(ipPoolSchema).optional(),
+    /**
+     * Support `hostPort` in pods (the portmap plugin).
+     * @default true
+     */
     hostPorts: z.boolean().default(true),
-    /** Encrypt pod traffic between nodes with WireGuard (FelixConfiguration wireguardEnabled[V6]). */
+    /**
+     * Encrypt pod traffic between nodes with WireGuard: FelixConfiguration `wireguardEnabled` (and `wireguardEnabledV6` with an IPv6 pool) by `calicoctl patch`; node preparation loads the module.
+     * @default false
+     */
     wireguard: z.boolean().default(false),
-    /** Replicas of calico-kube-controllers and the API server (operator default 2). */
+    /** Replicas of calico-kube-controllers and the API server, at least 1. Unset: the operator's default (2). */
     controlPlaneReplicas: z.int({ error: "must be a whole number" }).min(1, { error: "must be at least 1 (the operator refuses 0)" }).max(2147483647, { error: "must fit the operator's int32 field" }).optional(),
 });
 
 const passwordPeerFields = {
+    /** Keep the original next hop when re-advertising routes from this peer. Unset: true for top-of-rack switches, BGP's default for other peers. */
     keepOriginalNextHop: z.boolean().optional(),
+    /** Go duration (e.g. `120s`) BIRD keeps a restarting peer's routes (graceful restart); not negative. */
     maxRestartTime: goDuration.optional(),
+    /** BGP session password (a secret: `pulumi config set --secret --path`, or a `pulumi.Input<string>` in code). It reaches the cluster only in the Secret `calico-system/bgp-passwords`, referenced by `secretKeyRef`. */
     password: secret.optional(),
 };
 
 export const peerSchema = z.strictObject({
+    /** BGPPeer name (DNS-1123 subdomain). */
     name: calicoName,
+    /** The router's address: an IP, `<IPv4>:<port>` or `[<IPv6>]:<port>`. */
     peerIP,
+    /** The router's AS number: 1–4294967295, or asdot text in quotes (`"65000.100"`). */
     asNumber,
+    /**
+     * Calico selector of the nodes that peer with this router.
+     * @default "all()"
+     */
     nodeSelector: selector.default("all()"),
     ...passwordPeerFields,
 });
 
 export const switchSchema = z.strictObject({
+    /** BGPPeer name. Unset: `tor-<rack>-<index>`. */
     name: calicoName.optional(),
+    /** The switch's address: an IP, `<IPv4>:<port>` or `[<IPv6>]:<port>`. */
     peerIP,
+    /** The switch's AS number (same forms as `bgp.asNumber`). */
     asNumber,
     ...passwordPeerFields,
 });
 
 export const rackSchema = z.strictObject({
+    /** Rack name (DNS-1123 label); nodes get the label `<rackLabel>=<name>`. */
     name: k8sName,
-    /** Nodes in the rack; the program labels them `<rackLabel>=<rack name>`. */
+    /**
+     * Nodes in the rack; the program labels them `<rackLabel>=<rack name>`.
+     * @default []
+     */
     nodes: z.array(nodeName).default([]),
-    /** AS number of this rack's nodes (AS-per-rack designs); defaults to calico:bgp.asNumber. */
+    /** AS number of this rack's nodes (AS-per-rack designs). Unset: `bgp.asNumber`. */
     asNumber: asNumber.optional(),
+    /** The rack's top-of-rack switches (at least one); every node of the rack peers with each. */
     switches: z.array(switchSchema).min(1, { error: "a rack needs at least one top-of-rack switch to peer with" }),
 });
 
 export const bgpSchema = z.strictObject({
+    /**
+     * `auto`: `tor` if racks are set, else `mesh` up to 100 nodes and `routeReflector` above. An explicit mode that contradicts the size is a warning.
+     * @default "auto"
+     */
     mode: z.enum(["auto", "mesh", "routeReflector", "tor"]).default("auto"),
+    /**
+     * The cluster's AS number: 1–4294967295, or asdot text in quotes (`"65000.100"`); the same forms in every AS field.
+     * @default 64512
+     */
     asNumber: asNumber.default(64512),
-    /** BIRD and confd log level; Trace exists from Calico v3.29 (checked per version in validate.ts). */
+    /**
+     * BIRD and confd log level: `Trace` (v3.31.3 only), `Debug`, `Info`, `Warning`, `Error` or `Fatal`.
+     * @default "Info"
+     */
     logSeverityScreen: z.enum(["Trace", "Debug", "Info", "Warning", "Error", "Fatal"]).default("Info"),
+    /** BGP listen port. Unset: 179. */
     listenPort: port.optional(),
+    /** Route reflectors (mode `routeReflector`): at least 2 unless `allowSingleReflector`. */
     routeReflectors: z
         .strictObject({
+            /**
+             * Reflector nodes; the program labels them `route-reflector=true` and sets their cluster ID.
+             * @default []
+             */
             nodes: z.array(nodeName).default([]),
+            /**
+             * Route-reflector cluster ID shared by every reflector: an unused IPv4 address, outside pod and Service CIDRs.
+             * @default "244.0.0.1"
+             */
             clusterId: ipv4Address.default("244.0.0.1"),
-            /** Accept a single reflector (a single point of failure); the guide asks for at least 2. */
+            /**
+             * Accept a single reflector (a single point of failure); the guide asks for at least 2.
+             * @default false
+             */
             allowSingleReflector: z.boolean().default(false),
         })
         .optional(),
+    /** Top-of-rack peering (mode `tor`): each rack's nodes peer with its switches, with no node-to-node mesh. */
     tor: z
         .strictObject({
+            /**
+             * The node label that names a node's rack.
+             * @default "rack"
+             */
             rackLabel: labelKey.default("rack"),
+            /** The racks, at least one. */
             racks: z.array(rackSchema).min(1, { error: "top-of-rack mode needs at least one rack" }),
         })
         .optional(),
+    /**
+     * Extra BGP routers (edge routers, route servers).
+     * @default []
+     */
     peers: z.array(peerSchema).default([]),
+    /** Service addresses advertised over BGP. */
     advertise: z
         .strictObject({
+            /**
+             * CIDRs or single addresses of cluster IPs to advertise (inside `cluster.serviceCidr`).
+             * @default []
+             */
             serviceClusterIPs: z.array(cidrOrAddress).default([]),
+            /**
+             * CIDRs or single addresses of external IPs to advertise.
+             * @default []
+             */
             serviceExternalIPs: z.array(cidrOrAddress).default([]),
+            /**
+             * CIDRs or single addresses of LoadBalancer IPs to advertise.
+             * @default []
+             */
             serviceLoadBalancerIPs: z.array(cidrOrAddress).default([]),
         })
         .prefault({}),
+    /** The session gate of topology changes (see the runbooks): it needs every live node's full set of new sessions on 3 consecutive polls before old sessions go. */
     migration: z
         .strictObject({
-            /** How long the session gate waits for every node's new sessions before it fails the update. */
+            /**
+             * How long the session gate waits for every node's new sessions before it fails the update (10–3600).
+             * @default 300
+             */
             waitTimeoutSeconds: z.int().min(10).max(3600).default(300),
+            /**
+             * Seconds between the gate's polls of CalicoNodeStatus (1–60).
+             * @default 5
+             */
             pollIntervalSeconds: z.int().min(1).max(60).default(5),
         })
         .prefault({}),
 });
 
 export const registrySchema = z.strictObject({
-    /**
-     * Registry for every Calico image, or `UseDefault` (the operator's own defaults). Whether it must end
-     * with "/" depends on the operator version; validate.ts checks that.
-     */
+    /** Registry for every Calico image (host and optional path, no scheme), or `UseDefault`. On v3.27.3 it must end with `/` (operator v1.32.7 appends the image path as written); on v3.31.3 the operator adds the `/` itself. */
     url: z.string().min(1).superRefine((v, ctx) => {
         if (v === USE_DEFAULT) return;
         if (!/^([a-z0-9.-]+(:[0-9]+)?)(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/?$/.test(v)) ctx.addIssue({ code: "custom", message: "must be a registry host (and optional path) without scheme, e.g. registry.example.com/ or registry.example.com:5000/mirror/, or UseDefault" });
     }),
+    /** Image path inside the registry (e.g. `calico` or `mirror/calico`), or `UseDefault`. */
     imagePath: z.string().regex(/^([a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*|UseDefault)$/, { error: "must be an image path such as calico or mirror/calico (lower case, no leading or trailing /), or UseDefault" }).optional(),
+    /**
+     * Names of image pull Secrets in the operator's namespace.
+     * @default []
+     */
     pullSecrets: z.array(k8sName).default([]),
 });
 
 export const operatorSchema = z.strictObject({
-    /** Mirror URL or local path of tigera-operator.yaml (air-gapped clusters). */
+    /** Mirror URL or local path of `tigera-operator.yaml` (air-gapped clusters). Unset: the release URL of `version`. */
     manifest: z.string().min(1).optional(),
-    /** Mirror URL or local path of operator-crds.yaml (v3.31.3 only). */
+    /** Mirror URL or local path of `operator-crds.yaml` (v3.31.3 only). Unset: the release URL. */
     crdsManifest: z.string().min(1).optional(),
 });
 
 export const monitoringSchema = z.strictObject({
+    /**
+     * Create the metrics Services, ServiceMonitors, alert rules and dashboards.
+     * @default true
+     */
     enabled: z.boolean().default(true),
+    /**
+     * Namespace of ServiceMonitors, rules, dashboards and the optional installs.
+     * @default "monitoring"
+     */
     namespace: k8sName.default("monitoring"),
+    /**
+     * Felix metrics port (Installation `nodeMetricsPort`; host network, so not a port Calico uses: 179, 5473, 9098, 9099).
+     * @default 9091
+     */
     felixMetricsPort: port.default(9091),
+    /**
+     * Typha metrics port (Installation `typhaMetricsPort`; host network, not equal to `felixMetricsPort`).
+     * @default 9093
+     */
     typhaMetricsPort: port.default(9093),
+    /**
+     * kube-controllers metrics port; another value is a `calicoctl patch` of KubeControllersConfiguration.
+     * @default 9094
+     */
     kubeControllersMetricsPort: port.default(9094),
+    /** prometheus-operator ServiceMonitors for the three metrics endpoints. */
     serviceMonitors: z
         .strictObject({
+            /**
+             * Create the ServiceMonitors.
+             * @default true
+             */
             enabled: z.boolean().default(true),
+            /**
+             * The `release` label Prometheus's `serviceMonitorSelector` matches.
+             * @default "prometheus"
+             */
             releaseLabel: labelValue.refine((v) => v !== "", { error: "must not be empty" }).default("prometheus"),
+            /**
+             * Scrape interval (Prometheus duration such as `30s`).
+             * @default "30s"
+             */
             interval: prometheusDuration.default("30s"),
-            /** Declare that the prometheus-operator CRDs already exist in the cluster. */
+            /**
+             * Declare that the prometheus-operator CRDs already exist in the cluster (kube-prometheus-stack installed); without them and without `install.prometheus`, ServiceMonitors, rules and dashboards are skipped.
+             * @default false
+             */
             crdsPresent: z.boolean().default(false),
         })
         .prefault({}),
+    /** PrometheusRule alerts (see Monitoring in the README). */
     alerts: z
         .strictObject({
+            /**
+             * Create the alert rules.
+             * @default true
+             */
             enabled: z.boolean().default(true),
-            /** IP pool utilisation (0–1) above which to warn. */
+            /**
+             * IP pool utilisation (between 0 and 1) above which to warn.
+             * @default 0.85
+             */
             ipPoolUtilisationWarning: z.number().gt(0).lt(1).default(0.85),
         })
         .prefault({}),
-    dashboards: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    /** Grafana dashboards as ConfigMaps for the Grafana sidecar. */
+    dashboards: z
+        .strictObject({
+            /**
+             * Create the dashboards.
+             * @default true
+             */
+            enabled: z.boolean().default(true),
+        })
+        .prefault({}),
+    /** Optional Prometheus and Grafana, rendered by Pulumi from pinned charts (no helm binary). */
     install: z
         .strictObject({
+            /**
+             * Install kube-prometheus-stack.
+             * @default false
+             */
             prometheus: z.boolean().default(false),
+            /**
+             * Install Grafana.
+             * @default false
+             */
             grafana: z.boolean().default(false),
+            /**
+             * Service type of Grafana: `ClusterIP` or `NodePort`.
+             * @default "ClusterIP"
+             */
             serviceType: z.enum(["ClusterIP", "NodePort"]).default("ClusterIP"),
+            /**
+             * Grafana's node port when `serviceType` is `NodePort` (30000–32767).
+             * @default 30010
+             */
             grafanaNodePort: z.int().min(30000).max(32767).default(30010),
+            /** Grafana admin password (a secret); it reaches Grafana only through a Kubernetes Secret. */
             grafanaAdminPassword: secret.optional(),
-            /** Pinned chart versions (Pulumi renders them itself; no helm binary). */
+            /**
+             * Exact kube-prometheus-stack chart version.
+             * @default "65.1.1"
+             */
             prometheusChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact chart version such as 65.1.1" }).default("65.1.1"),
+            /**
+             * Exact Grafana chart version.
+             * @default "8.5.2"
+             */
             grafanaChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be an exact chart version such as 8.5.2" }).default("8.5.2"),
-            /** Local kube-prometheus-stack chart (directory or .tgz) instead of the chart repository: air-gapped clusters. */
+            /** Local kube-prometheus-stack chart (directory or `.tgz`) instead of the chart repository: air-gapped clusters. */
             prometheusChartPath: z.string().min(1).optional(),
-            /** Local Grafana chart (directory or .tgz) instead of the chart repository: air-gapped clusters. */
+            /** Local Grafana chart (directory or `.tgz`) instead of the chart repository: air-gapped clusters. */
             grafanaChartPath: z.string().min(1).optional(),
-            /** Prometheus URL for the Grafana datasource when Prometheus is not installed here. */
+            /** http(s) URL of Prometheus for Grafana's datasource when Prometheus is not installed here. */
             prometheusUrl: httpUrl.optional(),
         })
         .prefault({}),
 });
 
 export const nodePrepSchema = z.strictObject({
+    /**
+     * `daemonset` (a privileged init container on every node), `ssh` (commands over SSH) or `none`.
+     * @default "daemonset"
+     */
     mode: z.enum(["daemonset", "ssh", "none"]).default("daemonset"),
+    /**
+     * Write the NetworkManager keyfile that keeps it off Calico's interfaces.
+     * @default true
+     */
     networkManager: z.boolean().default(true),
+    /** Connection-tracking sysctls. */
     conntrack: z
         .strictObject({
+            /** `net.netfilter.nf_conntrack_max` (65536–67108864). */
             max: z.int().min(65536).max(67108864).optional(),
+            /** `net.netfilter.nf_conntrack_buckets` (16384–16777216). */
             buckets: z.int().min(16384).max(16777216).optional(),
         })
         .prefault({}),
+    /**
+     * Extra kernel modules to load (ipip, vxlan and wireguard are added from the network settings).
+     * @default []
+     */
     modules: z.array(z.string().regex(/^[a-z0-9_-]+$/, { error: "must be a kernel module name" })).default([]),
+    /** Image of the node-preparation DaemonSet, pulled through `registry` when set. Unset: `docker.io/library/busybox:1.36.1`. */
     image: imageRef.optional(),
-    /** Where the DaemonSet's init container mounts the host's /etc (as ROOT/etc); not / itself. */
+    /**
+     * Where the DaemonSet's init container mounts the host's `/etc` (as `<rootDir>/etc`) and what its script reads as ROOT: an absolute folder other than `/`.
+     * @default "/host"
+     */
     rootDir: z.string().regex(/^\/[^\0]*[^/]$/, { error: "must be an absolute folder other than /, e.g. /host" }).default("/host"),
+    /** SSH access for `mode: ssh`. */
     ssh: z
         .strictObject({
-            nodes: z.array(z.strictObject({ host: hostName, user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a POSIX user name such as root or ops" }).default("root"), port: port.default(22) })).min(1),
+            /** The nodes to prepare, at least one. */
+            nodes: z
+                .array(
+                    z.strictObject({
+                        /** Host name or IP address. */
+                        host: hostName,
+                        /**
+                         * POSIX user; a user other than root runs the script with `sudo -n`.
+                         * @default "root"
+                         */
+                        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a POSIX user name such as root or ops" }).default("root"),
+                        /**
+                         * SSH port.
+                         * @default 22
+                         */
+                        port: port.default(22),
+                    }),
+                )
+                .min(1),
+            /** SSH private key (a secret; a public key is refused by name). */
             privateKey: secret,
         })
         .optional(),
@@ -345,26 +594,40 @@ export const nodePrepSchema = z.strictObject({
 export const calicoctlSchema = z.strictObject({
     /** A calicoctl binary to use instead of downloading the release one. */
     path: z.string().min(1).optional(),
-    /** Where downloaded binaries are kept between runs. */
+    /** Where downloaded binaries are kept between runs. Unset: `.calicoctl`. */
     cacheDir: z.string().min(1).optional(),
-    /** Mirror of the GitHub release download base URL. */
+    /** http(s) mirror of the GitHub release download base URL. */
     downloadBaseUrl: httpUrl.optional(),
 });
 
 /** Every top-level key, without the `calico:` prefix. */
 export const topLevelSchemas = {
+    /**
+     * Calico release to install (`v3.31.3` or `v3.27.3`); pins the operator image and manifests. A downgrade of a deployed stack is refused.
+     * @default "v3.31.3"
+     */
     version: z.enum(CALICO_VERSIONS).default("v3.31.3"),
+    // Typed and documented in args.ts (CalicoConfig): preprocess makes zod's input type `unknown`.
     kubernetesVersion: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.enum(KUBERNETES_VERSIONS)),
+    /** The cluster (required): name, size, CIDRs and the nodes the plan should know by name. */
     cluster: clusterSchema,
+    /** Pod networking: BGP, dataplane, MTU, address autodetection, IP pools, WireGuard. */
     network: networkSchema.prefault({}),
+    /** The BGP fabric: full mesh, route reflectors or top-of-rack peering, extra peers, advertised Service addresses and the migration gate. */
     bgp: bgpSchema.prefault({}),
+    /** A private registry for every Calico image (air-gapped clusters). */
     registry: registrySchema.optional(),
+    /** Where the operator manifests come from (mirrors or local copies for air-gapped clusters). */
     operator: operatorSchema.prefault({}),
+    /** Metrics Services, ServiceMonitors, alerts, dashboards and optional Prometheus/Grafana. */
     monitoring: monitoringSchema.prefault({}),
+    /** Node preparation before calico-node starts: NetworkManager, conntrack sysctls and kernel modules. */
     nodePrep: nodePrepSchema.prefault({}),
+    /** The calicoctl binary that applies the projectcalico.org/v3 objects. */
     calicoctl: calicoctlSchema.prefault({}),
+    /** Kubeconfig contents (a secret) for the provider, calicoctl and the session gate. Unset: the ambient `KUBECONFIG`. */
     kubeconfig: secret.optional(),
-    /** A context name; a Secret when the user stored it with --secret (it then stays secret everywhere). */
+    /** The kubeconfig context the provider, calicoctl (`K8S_CURRENT_CONTEXT`) and the session gate use; may be stored as a secret, and then stays one everywhere. */
     kubeContext: z.union([z.string().min(1), secret], { error: "must be the name of a context in the kubeconfig" }).optional(),
 } as const;
 

@@ -10,13 +10,23 @@ const PLACEHOLDER = "[secret]";
 /** A secret config value; `value` is undefined when it is still encrypted (the offline plan). */
 export class Secret {
     readonly #value: string | undefined;
+    readonly #deferred: unknown;
 
     /**
      * @param configKey where the value came from, e.g. `calico:bgp.peers[0].password`
-     * @param value the plaintext, or undefined when it is only known to exist (an encrypted stack value)
+     * @param value the plaintext, or undefined when it is only known to exist (an encrypted stack
+     *   value, or a value that is known only at deployment)
+     * @param deferred a value only the Pulumi shell can resolve (a `pulumi.Input<string>` given to
+     *   CalicoCluster in code); opaque to the core
      */
-    constructor(public readonly configKey: string, value: string | undefined) {
+    constructor(public readonly configKey: string, value: string | undefined, deferred?: unknown) {
         this.#value = value;
+        this.#deferred = deferred;
+    }
+
+    /** The deferred value (see the constructor), for the Pulumi shell; undefined for config values. */
+    get deferred(): unknown {
+        return this.#deferred;
     }
 
     /** Whether the plaintext is available (false for encrypted values read by `plan`). */

@@ -4,7 +4,7 @@
  */
 import { IssueCollector } from "./errors";
 import { Secret } from "./secret";
-import { GATE_STABLE_POLLS as GATE_POLLS } from "../model/topology";
+import { FULL_MESH_MAX_NODES, GATE_STABLE_POLLS as GATE_POLLS } from "../model/topology";
 import type { ParsedConfig } from "./schema";
 import { parseCidr, parseCidrOrAddress, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, peerAddress, LINK_LOCAL, type Cidr } from "../model/cidr";
 import { interfaceRegexError } from "../model/autodetection";
@@ -259,11 +259,11 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
     if (bgp.routeReflectors && bgp.tor) {
         out.error("calico:bgp.routeReflectors", bgp.routeReflectors.nodes, "route reflectors and top-of-rack racks together are not supported yet; configure one of them");
     }
-    if (bgpOn && bgp.mode === "auto" && bgp.routeReflectors && !bgp.tor && (c.cluster?.nodeCount ?? 0) <= 100) {
-        out.error("calico:bgp.routeReflectors", bgp.routeReflectors.nodes, `are listed, but mode auto resolves to a full mesh for ${c.cluster?.nodeCount} nodes (≤ 100), so they would be ignored; set calico:bgp.mode: routeReflector, or remove them`);
+    if (bgpOn && bgp.mode === "auto" && bgp.routeReflectors && !bgp.tor && (c.cluster?.nodeCount ?? 0) <= FULL_MESH_MAX_NODES) {
+        out.error("calico:bgp.routeReflectors", bgp.routeReflectors.nodes, `are listed, but mode auto resolves to a full mesh for ${c.cluster?.nodeCount} nodes (≤ ${FULL_MESH_MAX_NODES}), so they would be ignored; set calico:bgp.mode: routeReflector, or remove them`);
     }
     const rr = bgp.routeReflectors;
-    const wantsRr = bgp.mode === "routeReflector" || (bgp.mode === "auto" && !bgp.tor && (c.cluster?.nodeCount ?? 0) > 100);
+    const wantsRr = bgp.mode === "routeReflector" || (bgp.mode === "auto" && !bgp.tor && (c.cluster?.nodeCount ?? 0) > FULL_MESH_MAX_NODES);
     if (bgpOn && wantsRr) {
         const count = rr?.nodes.length ?? 0;
         const min = rr?.allowSingleReflector ? 1 : 2;

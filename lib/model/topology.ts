@@ -3,6 +3,9 @@
  * reachability, rack coverage) builds on these.
  */
 
+/** Largest cluster for which the guide recommends a full node-to-node mesh (route reflectors above). */
+export const FULL_MESH_MAX_NODES = 100;
+
 /** Sessions in a full node-to-node mesh: n(n−1)/2. */
 export function meshSessions(nodes: number): number {
     return (nodes * (nodes - 1)) / 2;

@@ -134,15 +134,6 @@ export function calicoVersionsFor(kubernetes: string): CalicoVersion[] {
     return CALICO_VERSIONS.filter((v) => isSupportedPair(v, kubernetes));
 }
 
-/**
- * Release URL of the calicoctl binary for an OS and architecture, as the guide downloads it.
- * `arch` uses Go's names (amd64, arm64, ppc64le, s390x).
- */
-export function calicoctlDownloadUrl(version: CalicoVersion, os: string, arch: string): string {
-    const suffix = os === "windows" ? ".exe" : "";
-    return `https://github.com/projectcalico/calico/releases/download/${version}/calicoctl-${os}-${arch}${suffix}`;
-}
-
 /** "v3.31.3" → [3, 31, 3]; undefined when the text is not such a tag. */
 function versionParts(v: unknown): number[] | undefined {
     const m = typeof v === "string" ? v.match(/^v(\d+)\.(\d+)\.(\d+)$/) : null;

@@ -23,7 +23,8 @@ import { applyCommand, CALICOCTL_ENV, patchCommand } from "./calicoctl";
 import { gateRequirement, renderGateCommand } from "./gate";
 import { CALICO_NAMESPACE } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
-import { TYPES, type PlannedResource } from "./plan";
+import { TYPES, type PlannedResource } from "./resource-spec";
+import { reportTopology, type BgpFabricObjects, type FabricPeer, type TopologyReport } from "../model/topology-report";
 
 /** Node label and annotation that designate a route reflector (Calico docs and the guide). */
 export const RR_LABEL = "route-reflector";
@@ -107,7 +108,7 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
         out.push({ name, type: TYPES.localCommand, component: "bgp", dependsOn, spec: applyCommand(s, object) });
     };
     const patch = (name: string, object: K8sObject, dependsOn: string[]): void => {
-        out.push({ name, type: kubernetesType("v1", "NodePatch"), component: "bgp", dependsOn, spec: { kind: "object", object, patch: true } });
+        out.push({ name, type: kubernetesType("v1", "NodePatch"), component: "bgp", dependsOn, spec: { kind: "object", object } });
     };
 
     if (s.bgp.mode === "routeReflector") {
@@ -237,4 +238,26 @@ export function planFelix(s: ClusterSettings): PlannedResource[] {
     if (!patch) return [];
     const undo = { spec: Object.fromEntries(Object.keys(patch.spec as object).map((k) => [k, false])) };
     return [{ name: "felixconfiguration-default", type: TYPES.localCommand, component: "bgp", dependsOn: [...READY], spec: patchCommand(s, "felixconfiguration", "default", patch, undo) }];
+}
+
+/** The rendered BGP objects of a plan, as the topology report reads them. */
+export function fabricObjects(plan: readonly PlannedResource[]): BgpFabricObjects {
+    let meshEnabled = true;
+    const peers: FabricPeer[] = [];
+    const nodeLabels = new Map<string, Record<string, string>>();
+    for (const p of plan) {
+        const o = p.spec.kind === "localCommand" || p.spec.kind === "object" ? p.spec.object : undefined;
+        if (!o) continue;
+        const spec = (o.spec ?? {}) as Record<string, unknown>;
+        if (o.kind === "BGPConfiguration" && o.metadata.name === "default") meshEnabled = spec.nodeToNodeMeshEnabled !== false;
+        else if (o.kind === "BGPPeer") {
+            peers.push(compact({ name: o.metadata.name, nodeSelector: spec.nodeSelector as string | undefined, peerSelector: spec.peerSelector as string | undefined, peerIP: spec.peerIP as string | undefined }));
+        } else if (o.kind === "Node" && o.metadata.labels) nodeLabels.set(o.metadata.name, { ...(nodeLabels.get(o.metadata.name) ?? {}), ...o.metadata.labels });
+    }
+    return { meshEnabled, peers, nodeLabels };
+}
+
+/** The topology report of settings, from the BGP objects they render. */
+export function topologyOf(s: ClusterSettings): TopologyReport {
+    return reportTopology(s, fabricObjects(planBgp(s)));
 }

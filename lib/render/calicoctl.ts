@@ -6,7 +6,7 @@
  */
 import type { ClusterSettings } from "../config/settings";
 import { toYaml, type K8sObject } from "./objects";
-import type { LocalCommandSpec } from "./plan";
+import type { LocalCommandSpec } from "./resource-spec";
 
 /** Default cache directory, relative to the project so command text is the same on every machine. */
 export const DEFAULT_CALICOCTL_CACHE = ".calicoctl";

@@ -5,7 +5,7 @@
 import type { ClusterSettings } from "../config/settings";
 import { compact, kubernetesType, type K8sObject } from "./objects";
 import { OPERATOR_NAMESPACE, OPERATOR_RESOURCES } from "./operator";
-import type { PlannedResource } from "./plan";
+import type { PlannedResource } from "./resource-spec";
 
 /**
  * Readiness, as the provider's `pulumi.com/waitFor` takes it (a JSON list: every expression must
@@ -169,7 +169,7 @@ export function planInstallation(s: ClusterSettings, after: readonly string[] = 
             component: "installation",
             // Only once eBPF is up does kube-proxy become redundant.
             dependsOn: [INSTALLATION_RESOURCES.installation],
-            spec: { kind: "object", object: kp, patch: true },
+            spec: { kind: "object", object: kp },
         });
     }
     return out;

@@ -9,7 +9,7 @@ import { CALICO_RELEASES, versionChangeRefusal } from "../model/versions";
 import { mapSecrets } from "./objects";
 import { crdHolder, OPERATOR_RESOURCES } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
-import type { PlannedResource } from "./plan";
+import type { PlannedResource } from "./resource-spec";
 
 /** One step of a migration. */
 export interface MigrationStep {

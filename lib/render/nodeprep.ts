@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { podFamilies, type ClusterSettings } from "../config/settings";
 import { USE_DEFAULT } from "../config/schema";
 import { kubernetesType, type K8sObject } from "./objects";
-import { TYPES, type PlannedResource } from "./plan";
+import { TYPES, type PlannedResource } from "./resource-spec";
 
 /** Interfaces Calico creates. Kubespray's list lacks the WireGuard ones. */
 export const CALICO_INTERFACES = ["cali*", "tunl*", "vxlan.calico", "vxlan-v6.calico", "wireguard.cali", "wg-v6.cali"] as const;

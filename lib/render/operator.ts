@@ -4,7 +4,7 @@
  */
 import type { ClusterSettings } from "../config/settings";
 import { CALICO_RELEASES, type CalicoRelease } from "../model/versions";
-import { TYPES, type PlannedResource } from "./plan";
+import { TYPES, type PlannedResource } from "./resource-spec";
 
 /** Namespace the operator manifest creates. */
 export const OPERATOR_NAMESPACE = "tigera-operator";
@@ -32,12 +32,18 @@ export const CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefini
  * one to the other turns "create one, delete the other" (which would delete the CRD and with it every
  * IP pool, BGP peer and the Installation) into an update in place. Returns no alias for other
  * children or other holders.
+ * @param holder the ConfigFile's name
+ * @param formerHolders the names of the ConfigFiles that may have held the CRDs before (ManifestSpec crdHolderAliases)
  */
-export function crdAliasNames(holder: string, childType: string, childName: string): string[] {
+export function crdAliasNames(holder: string, formerHolders: readonly string[], childType: string, childName: string): string[] {
     if (childType !== CRD_TYPE || !childName.startsWith(`${holder}:`)) return [];
     const object = childName.slice(holder.length + 1);
-    const others = new Set(Object.values(CALICO_RELEASES).map(crdHolder).filter((h) => h !== holder));
-    return [...others].sort().map((h) => `${h}:${object}`);
+    return [...new Set(formerHolders)].filter((h) => h !== holder).sort().map((h) => `${h}:${object}`);
+}
+
+/** The local names of every release's CRD holder other than `holder` (planResources qualifies them). */
+function otherCrdHolders(holder: string): string[] {
+    return [...new Set(Object.values(CALICO_RELEASES).map(crdHolder))].filter((h) => h !== holder).sort();
 }
 
 /**
@@ -53,7 +59,7 @@ export function renderOperator(s: ClusterSettings): PlannedResource[] {
             type: TYPES.configFile,
             component: "operator",
             dependsOn: [],
-            spec: { kind: "manifest", source: s.operator.crdsManifest ?? release.crdsManifestUrl, description: `Calico ${release.version} operator and projectcalico.org CRDs`, holdsCrds: crdHolder(release) === OPERATOR_RESOURCES.crds },
+            spec: { kind: "manifest", source: s.operator.crdsManifest ?? release.crdsManifestUrl, description: `Calico ${release.version} operator and projectcalico.org CRDs`, ...(crdHolder(release) === OPERATOR_RESOURCES.crds ? { crdHolderAliases: otherCrdHolders(OPERATOR_RESOURCES.crds) } : {}) },
         });
     }
     out.push({
@@ -65,7 +71,7 @@ export function renderOperator(s: ClusterSettings): PlannedResource[] {
             kind: "manifest",
             source: s.operator.manifest ?? release.operatorManifestUrl,
             description: `tigera-operator ${release.operatorVersion} (${release.operatorImage})${release.crdsManifestUrl ? "" : " with its embedded CRDs"}`,
-            holdsCrds: crdHolder(release) === OPERATOR_RESOURCES.operator,
+            ...(crdHolder(release) === OPERATOR_RESOURCES.operator ? { crdHolderAliases: otherCrdHolders(OPERATOR_RESOURCES.operator) } : {}),
         },
     });
     return out;

@@ -36,8 +36,8 @@ describe("plan --from", () => {
     it("the v3.27.3 Typha metrics Service is released to the new operator, not deleted", () => {
         const r = plan(baseFor("v3.31.3"), baseFor("v3.27.3"));
         assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, /release typha-metrics-service \(left in the cluster/);
-        assert.doesNotMatch(r.stdout, /delete typha-metrics-service/);
+        assert.match(r.stdout, /release calico-typha-metrics-service \(left in the cluster/);
+        assert.doesNotMatch(r.stdout, /delete calico-typha-metrics-service/);
     });
 
     it("a downgrade is refused: exit 2 with the reason", () => {
@@ -58,7 +58,7 @@ describe("plan --from", () => {
         assert.match(plan(baseFor("v3.31.3"), baseFor("v3.31.3")).stdout, /nothing changes/);
         const r = plan(withPeer(baseFor("v3.31.3")), baseFor("v3.31.3"));
         assert.equal(r.code, 0);
-        assert.match(r.stdout, /create bgppeer-edge/);
+        assert.match(r.stdout, /create calico-bgppeer-edge/);
     });
 
     it("an invalid --from config exits 2 and says it is the --from one", () => {

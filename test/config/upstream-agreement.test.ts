@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { objectsOf } from "../support/objects";
 import { loadSettings } from "../../lib/config/load";
 import { ConfigValidationError } from "../../lib/config/errors";
-import { buildPlan } from "../../lib/render";
+import { planResources } from "../../lib/render";
 import { CALICO_VERSIONS } from "../../lib/model/versions";
 import { AGREEMENT_ROWS, baseFor } from "./upstream-agreement";
 
@@ -35,7 +35,7 @@ describe("agreement with upstream validation (operator v1.32.7/v1.40.3, calicoct
                 }
                 if (verdict === "accept") {
                     assert.equal(error, undefined, `upstream accepts this (${row.source}), we refused:\n${error?.message}`);
-                    const plan = buildPlan(result!.settings);
+                    const plan = planResources(result!.settings);
                     row.rendered?.(objectsOf(plan), plan);
                 } else {
                     assert.ok(error, `upstream rejects this or the cluster would fail (${row.source}), we accepted it`);

@@ -6,7 +6,7 @@
  */
 import { baseConfig, setPath, type RawConfig } from "../support/configs";
 import type { K8sObject } from "../../lib/render/objects";
-import type { PlannedResource } from "../../lib/render/plan";
+import type { PlannedResource } from "../../lib/render/resource-spec";
 import type { CalicoVersion } from "../../lib/model/versions";
 
 /** What a version does with a row's config: accept it, or reject it naming this key path. */

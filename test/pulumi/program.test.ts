@@ -3,14 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../../components/program";
 import { loadSettings } from "../../lib/config/load";
 import { fromPulumiConfig } from "../../lib/config/raw";
-import { buildPlan } from "../../lib/render";
+import { planResources } from "../../lib/render";
 import { allResourceRefs } from "../../lib/render/resources";
 import { isWrappedSecret, runStack, unwrap, type Registration, type StackRun } from "../support/mocks";
 import { STACK_NAMES, stackConfig, stackConfigWithSecrets, stackPulumiConfig, secretValue } from "../support/stacks";
 import { toPulumiConfig, type RawConfig } from "../support/configs";
 
+/** The registration named `name`; a leaf resource before a sub-component of the same name (calico-installation). */
 const byName = (run: StackRun, name: string): Registration => {
-    const r = run.registrations.find((x) => x.name === name);
+    const named = run.registrations.filter((x) => x.name === name);
+    const r = named.find((x) => !x.type.startsWith("calico:index:")) ?? named[0];
     assert.ok(r, `${name} was not registered`);
     return r;
 };
@@ -26,10 +28,10 @@ describe("Pulumi program under mocks", () => {
     for (const stack of STACK_NAMES) {
         describe(`stack ${stack}`, () => {
             let run: StackRun;
-            let plan: ReturnType<typeof buildPlan>;
+            let plan: ReturnType<typeof planResources>;
             before(async () => {
                 run = await runStack(() => runProgram(stackPulumiConfig(stack)));
-                plan = buildPlan(loadSettings(fromPulumiConfig(stackPulumiConfig(stack))).settings);
+                plan = planResources(loadSettings(fromPulumiConfig(stackPulumiConfig(stack))).settings);
             });
 
             it("registers exactly the resources plan reports", () => {
@@ -41,7 +43,7 @@ describe("Pulumi program under mocks", () => {
             it("parents every resource to its component and every component to the cluster", () => {
                 const component = { operator: "calico-operator", installation: "calico-installation", bgp: "calico-bgp", monitoring: "calico-monitoring", nodePrep: "calico-nodeprep" };
                 for (const p of plan) assert.equal(byName(run, p.name).parent, component[p.component], p.name);
-                for (const c of Object.values(component)) assert.equal(byName(run, c).parent, "calico");
+                for (const c of Object.values(component)) assert.equal(run.registrations.find((r) => r.name === c && r.type.startsWith("calico:index:"))!.parent, "calico");
                 assert.equal(byName(run, "calico-k8s").parent, "calico");
             });
 
@@ -50,19 +52,19 @@ describe("Pulumi program under mocks", () => {
             });
 
             it("installs CRDs, then the operator, then the Installation; calicoctl only after Calico is ready", () => {
-                const install = ancestors(run, "installation");
-                assert.ok(install.has("tigera-operator"));
-                if (run.registrations.some((r) => r.name === "operator-crds")) assert.ok(ancestors(run, "tigera-operator").has("operator-crds"));
+                const install = ancestors(run, "calico-installation");
+                assert.ok(install.has("calico-tigera-operator"));
+                if (run.registrations.some((r) => r.name === "calico-operator-crds")) assert.ok(ancestors(run, "calico-tigera-operator").has("calico-operator-crds"));
                 for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
                     const a = ancestors(run, r.name);
-                    assert.ok(a.has("installation") && a.has("apiserver"), `${r.name} runs before Calico is ready`);
+                    assert.ok(a.has("calico-installation") && a.has("calico-apiserver"), `${r.name} runs before Calico is ready`);
                 }
             });
 
             it("waits for the operator's Ready condition", () => {
-                const i = unwrap(byName(run, "installation").inputs);
+                const i = unwrap(byName(run, "calico-installation").inputs);
                 assert.deepEqual(JSON.parse(i.metadata.annotations["pulumi.com/waitFor"]), ["condition=Ready", `jsonpath={.status.calicoVersion}=${stackConfig(stack)["calico:version"] ?? "v3.31.3"}`]);
-                assert.equal(byName(run, "installation").type, "kubernetes:operator.tigera.io/v1:Installation");
+                assert.equal(byName(run, "calico-installation").type, "kubernetes:operator.tigera.io/v1:Installation");
             });
 
             it("runs calicoctl safely: apply/delete on stdin, no triggers, no previous output, quiet, secret output", () => {
@@ -95,7 +97,7 @@ describe("Pulumi program under mocks", () => {
         const p = byName(run, "calico-k8s");
         assert.equal(unwrap(p.inputs).clusterIdentifier, "small");
         assert.ok(isWrappedSecret(p.inputs.kubeconfig), "kubeconfig must be a secret input");
-        const cmd = byName(run, "bgpconfiguration-default");
+        const cmd = byName(run, "calico-bgpconfiguration-default");
         assert.ok(isWrappedSecret(cmd.inputs.environment) || isWrappedSecret(cmd.inputs.environment?.CALICO_KUBECONFIG), "kubeconfig reaches calicoctl only as a secret");
         assert.ok(!String(unwrap(cmd.inputs).create).includes("token abc"));
     });
@@ -104,32 +106,32 @@ describe("Pulumi program under mocks", () => {
         const old = stackConfig("small");
         Object.assign(old, { "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28" });
         const a = await runConfig(old);
-        assert.ok(!a.registrations.some((r) => r.name === "operator-crds"));
-        assert.match(unwrap(byName(a, "tigera-operator").inputs).files?.[0] ?? unwrap(byName(a, "tigera-operator").inputs).file, /v3\.27\.3\/manifests\/tigera-operator\.yaml$/);
+        assert.ok(!a.registrations.some((r) => r.name === "calico-operator-crds"));
+        assert.match(unwrap(byName(a, "calico-tigera-operator").inputs).files?.[0] ?? unwrap(byName(a, "calico-tigera-operator").inputs).file, /v3\.27\.3\/manifests\/tigera-operator\.yaml$/);
         // Upgrading to v3.31.3: the new CRDs are applied before the new operator, the Installation after both.
         const b = await runStack(() => runProgram(stackPulumiConfig("small")));
-        assert.match(unwrap(byName(b, "operator-crds").inputs).file, /v3\.31\.3\/manifests\/operator-crds\.yaml$/);
-        assert.deepEqual(byName(b, "tigera-operator").dependsOn, ["operator-crds"]);
-        assert.ok(ancestors(b, "installation").has("operator-crds"));
+        assert.match(unwrap(byName(b, "calico-operator-crds").inputs).file, /v3\.31\.3\/manifests\/operator-crds\.yaml$/);
+        assert.deepEqual(byName(b, "calico-tigera-operator").dependsOn, ["calico-operator-crds"]);
+        assert.ok(ancestors(b, "calico-installation").has("calico-operator-crds"));
         // Destroy runs dependents first: the Installation (which depends on the operator) goes before it.
-        assert.ok(!ancestors(b, "tigera-operator").has("installation"));
+        assert.ok(!ancestors(b, "calico-tigera-operator").has("calico-installation"));
     });
 
     it("mesh → route reflectors: labels, peers and the session wait come before the mesh is turned off", async () => {
         const run = await runStack(() => runProgram(stackPulumiConfig("large")));
-        const cfg = byName(run, "bgpconfiguration-default");
+        const cfg = byName(run, "calico-bgpconfiguration-default");
         assert.match(unwrap(cfg.inputs).stdin, /nodeToNodeMeshEnabled: false/);
-        assert.ok(cfg.dependsOn.includes("wait-bgp-sessions"));
-        const before = ancestors(run, "bgpconfiguration-default");
-        for (const n of ["rr-node-rr-1", "rr-node-rr-2", "rr-node-rr-3", "bgppeer-peer-with-route-reflectors", "wait-bgp-sessions"]) assert.ok(before.has(n), n);
+        assert.ok(cfg.dependsOn.includes("calico-wait-bgp-sessions"));
+        const before = ancestors(run, "calico-bgpconfiguration-default");
+        for (const n of ["rr-node-rr-1", "rr-node-rr-2", "rr-node-rr-3", "bgppeer-peer-with-route-reflectors", "wait-bgp-sessions"]) assert.ok(before.has(`calico-${n}`), n);
         // A cluster ID takes a node out of the mesh at once (confd bird.cfg.template): the reflector
         // BGPPeer must exist before any reflector gets its cluster ID.
-        for (const n of ["rr-node-rr-1", "rr-node-rr-2", "rr-node-rr-3"]) assert.ok(ancestors(run, n).has("bgppeer-peer-with-route-reflectors"), `${n} is patched before the reflector BGPPeer exists`);
+        for (const n of ["calico-rr-node-rr-1", "calico-rr-node-rr-2", "calico-rr-node-rr-3"]) assert.ok(ancestors(run, n).has("calico-bgppeer-peer-with-route-reflectors"), `${n} is patched before the reflector BGPPeer exists`);
         assert.ok(!run.registrations.some((r) => r.name.startsWith("bgp-status-")), "CalicoNodeStatus through calicoctl (which has no manager for it)");
-        const rr1 = unwrap(byName(run, "rr-node-rr-1").inputs);
+        const rr1 = unwrap(byName(run, "calico-rr-node-rr-1").inputs);
         assert.equal(rr1.metadata.labels["route-reflector"], "true");
         assert.equal(rr1.metadata.annotations["projectcalico.org/RouteReflectorClusterID"], "244.0.0.1");
-        assert.equal(byName(run, "rr-node-rr-1").type, "kubernetes:core/v1:NodePatch");
+        assert.equal(byName(run, "calico-rr-node-rr-1").type, "kubernetes:core/v1:NodePatch");
     });
 
     it("route reflectors → mesh: the mesh BGPConfiguration depends on nothing the reflector topology had", async () => {
@@ -138,46 +140,46 @@ describe("Pulumi program under mocks", () => {
         (c["calico:bgp"] as any).mode = "mesh";
         delete (c["calico:bgp"] as any).routeReflectors;
         const mesh = await runConfig(c);
-        const cfg = byName(mesh, "bgpconfiguration-default");
+        const cfg = byName(mesh, "calico-bgpconfiguration-default");
         assert.match(unwrap(cfg.inputs).stdin, /nodeToNodeMeshEnabled: true/);
         // Same resource name in both programs: an in-place update (calicoctl apply), never a replace.
-        assert.ok(rr.registrations.some((r) => r.name === "bgpconfiguration-default"));
+        assert.ok(rr.registrations.some((r) => r.name === "calico-bgpconfiguration-default"));
         const gone = rr.registrations.filter((r) => !mesh.registrations.some((m) => m.name === r.name)).map((r) => r.name);
-        assert.ok(gone.includes("bgppeer-peer-with-route-reflectors") && gone.includes("rr-node-rr-1"));
+        assert.ok(gone.includes("calico-bgppeer-peer-with-route-reflectors") && gone.includes("calico-rr-node-rr-1"));
         // Pulumi runs creates and updates before deletes; nothing removed is a dependency of the update.
-        for (const g of gone) assert.ok(!ancestors(mesh, "bgpconfiguration-default").has(g));
+        for (const g of gone) assert.ok(!ancestors(mesh, "calico-bgpconfiguration-default").has(g));
         // The gate follows the mesh BGPConfiguration, so the deletes wait until every node has its mesh sessions.
-        assert.ok(ancestors(mesh, "wait-bgp-sessions").has("bgpconfiguration-default"));
-        assert.match(unwrap(byName(mesh, "wait-bgp-sessions").inputs).create, /"mode":"mesh"/);
+        assert.ok(ancestors(mesh, "calico-wait-bgp-sessions").has("calico-bgpconfiguration-default"));
+        assert.match(unwrap(byName(mesh, "calico-wait-bgp-sessions").inputs).create, /"mode":"mesh"/);
     });
 
     it("BGP passwords reach the cluster only as a secret Secret, referenced by secretKeyRef", async () => {
         const run = await runConfig(stackConfigWithSecrets("tor"));
-        const secret = byName(run, "bgp-passwords");
+        const secret = byName(run, "calico-bgp-passwords");
         assert.equal(secret.type, "kubernetes:core/v1:Secret");
         const data = secret.inputs.stringData;
         assert.ok(isWrappedSecret(data) || Object.values(data).every(isWrappedSecret));
         assert.equal(unwrap(data)["tor-r1-a"], secretValue("calico:bgp.tor.racks[0].switches[0].password"));
-        const peer = unwrap(byName(run, "bgppeer-tor-r1-a").inputs);
+        const peer = unwrap(byName(run, "calico-bgppeer-tor-r1-a").inputs);
         assert.match(peer.stdin, /secretKeyRef:\n\s+name: bgp-passwords\n\s+key: tor-r1-a/);
         for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
             const i = unwrap(r.inputs);
             assert.ok(![i.create, i.update, i.delete, i.stdin].join("\n").includes("PLAINTEXT-SECRET"), r.name);
         }
-        const binding = unwrap(byName(run, "bgp-passwords-reader-binding").inputs);
+        const binding = unwrap(byName(run, "calico-bgp-passwords-reader-binding").inputs);
         assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "calico-node", namespace: "calico-system" }]);
-        assert.ok(ancestors(run, "bgppeer-tor-r1-a").has("bgp-passwords"));
+        assert.ok(ancestors(run, "calico-bgppeer-tor-r1-a").has("calico-bgp-passwords"));
     });
 
     it("the Grafana admin password is a secret input, and ServiceMonitors wait for the Prometheus chart", async () => {
         const run = await runConfig(stackConfigWithSecrets("large"));
-        const secret = byName(run, "grafana-admin");
+        const secret = byName(run, "calico-grafana-admin");
         const data = secret.inputs.stringData;
         assert.ok(isWrappedSecret(data) || isWrappedSecret(data["admin-password"]));
         assert.equal(unwrap(data)["admin-password"], secretValue("calico:monitoring.install.grafanaAdminPassword"));
-        assert.equal(byName(run, "prometheus").type, "kubernetes:helm.sh/v4:Chart");
-        assert.ok(!JSON.stringify(unwrap(byName(run, "grafana").inputs)).includes("PLAINTEXT-SECRET"), "the password is not in chart values");
-        for (const sm of run.registrations.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) assert.ok(ancestors(run, sm.name).has("prometheus"));
+        assert.equal(byName(run, "calico-prometheus").type, "kubernetes:helm.sh/v4:Chart");
+        assert.ok(!JSON.stringify(unwrap(byName(run, "calico-grafana").inputs)).includes("PLAINTEXT-SECRET"), "the password is not in chart values");
+        for (const sm of run.registrations.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) assert.ok(ancestors(run, sm.name).has("calico-prometheus"));
         assert.deepEqual(run.outputs.dashboards, ["Calico / Felix", "Calico / Typha", "Calico / kube-controllers and IPAM"]);
     });
 
@@ -185,21 +187,21 @@ describe("Pulumi program under mocks", () => {
         const c = stackConfig("small");
         c["calico:nodePrep"] = { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }], privateKey: "-----BEGIN KEY----- PLAINTEXT-SECRET" } };
         const run = await runConfig(c);
-        const r = byName(run, "node-prep-10-0-0-1");
+        const r = byName(run, "calico-node-prep-10-0-0-1");
         assert.equal(r.type, "command:remote:Command");
         assert.ok(isWrappedSecret(r.inputs.connection) || isWrappedSecret(r.inputs.connection.privateKey));
         assert.equal(unwrap(r.inputs).logging, "none");
         for (const o of ["stdout", "stderr", "connection"]) assert.ok(r.opts.additionalSecretOutputs!.includes(o), o);
         assert.ok(!unwrap(r.inputs).create.includes("PLAINTEXT-SECRET"));
-        assert.ok(byName(run, "installation").dependsOn.includes("node-prep-10-0-0-1"));
+        assert.ok(byName(run, "calico-installation").dependsOn.includes("calico-node-prep-10-0-0-1"));
     });
 
-    it("index.ts reads the stack config and exports the outputs", async () => {
+    it("main.ts (Pulumi.yaml main:) reads the stack config and exports the outputs", async () => {
         pulumi.runtime.setAllConfig(stackPulumiConfig("large"));
         const run = await runStack(() => {
-            for (const k of Object.keys(require.cache)) if (k.endsWith("/index.ts") && !k.includes("node_modules")) delete require.cache[k];
-            // index.ts exports a promise of the outputs (an async program).
-            return require("../../index");
+            for (const k of Object.keys(require.cache)) if (k.endsWith("/main.ts") && !k.includes("node_modules")) delete require.cache[k];
+            // main.ts exports a promise of the outputs (an async program).
+            return require("../../main");
         });
         assert.equal(run.outputs.bgp.mode, "routeReflector");
         assert.deepEqual(run.outputs.bgp.routeReflectorNodes, ["rr-1", "rr-2", "rr-3"]);

@@ -6,13 +6,13 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { configSecretKeys, runProgram } from "../../components/program";
+import { configSecretKeys, outputsOf, runProgram } from "../../components/program";
 import { CalicoCluster } from "../../components/cluster";
 import { loadSettings } from "../../lib/config/load";
 import { fromPulumiConfig } from "../../lib/config/raw";
 import { runPlan } from "../../cli/plan";
 import { isWrappedSecret, runStack, runStackSettled, unwrap } from "../support/mocks";
-import { stackConfig } from "../support/stacks";
+import { stackArgs, stackConfig } from "../support/stacks";
 import { toPulumiConfig, writeStackFile } from "../support/configs";
 
 const CONTEXT = "prod-admin@secret-cluster-7f3k";
@@ -69,16 +69,16 @@ describe("secrets the user chose", () => {
     });
 
     it("a caller-supplied provider drives calicoctl and the gate only with its kubeconfig, which stays secret", async () => {
-        const settings = loadSettings(fromPulumiConfig(toPulumiConfig(stackConfig("large")))).settings;
+        const args = stackArgs("large");
         const missing = await runStackSettled(() => {
             const provider = new k8s.Provider("theirs", { kubeconfig: "x" });
-            return new CalicoCluster("c", { settings, provider }).outputs;
+            return outputsOf(new CalicoCluster("c", { ...args, provider }));
         });
         assert.ok(pulumi.RunError.isInstance(missing.error), String(missing.error));
         assert.match((missing.error as Error).message, /needs `kubeconfig`/);
         const ok = await runStack(() => {
             const provider = new k8s.Provider("theirs", { kubeconfig: "x" });
-            return new CalicoCluster("c", { settings, provider, kubeconfig: "their-kubeconfig-9q", kubeContext: "their-ctx" }).outputs;
+            return outputsOf(new CalicoCluster("c", { ...args, provider, kubeconfig: "their-kubeconfig-9q", kubeContext: "their-ctx" }));
         });
         const commands = ok.registrations.filter((r) => r.type === "command:local:Command");
         assert.ok(commands.length > 0);

@@ -87,7 +87,9 @@ describe("upgrades keep every CRD (mock runtime: names and aliases)", () => {
         assert.equal(t({ type: CRD_TYPE, name: "something-else:ippools.crd.projectcalico.org", custom: true, props: {}, opts: {} }), undefined);
         const r = t({ type: CRD_TYPE, name: `${holder.name}:ippools.crd.projectcalico.org`, custom: true, props: { a: 1 }, opts: { aliases: ["urn:keep"] } })!;
         assert.deepEqual(r.props, { a: 1 });
-        assert.deepEqual(r.opts.aliases, ["urn:keep", { name: "tigera-operator:ippools.crd.projectcalico.org" }]);
+        // The other release's holder under this component's name, and (for the program's `calico`
+        // component) every holder's name from before names were prefixed.
+        assert.deepEqual(r.opts.aliases, ["urn:keep", ...["calico-tigera-operator", "operator-crds", "tigera-operator"].map((h) => ({ name: `${h}:ippools.crd.projectcalico.org` }))]);
     });
 });
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { loadSettings } from "../../lib/config/load";
 import type { ClusterSettings } from "../../lib/config/settings";
-import { buildPlan } from "../../lib/render";
+import { planResources } from "../../lib/render";
 import { mapSecrets, type K8sObject } from "../../lib/render/objects";
 import { renderAlertGroups, renderPrometheusRule, type AlertRule } from "../../lib/render/monitoring/alerts";
 import { renderDashboards } from "../../lib/render/monitoring/dashboards";
@@ -16,7 +16,7 @@ import { stackConfig, stackConfigWithSecrets, STACK_NAMES } from "../support/sta
 const settings = (stack: string, extra: Record<string, unknown> = {}): ClusterSettings => loadSettings({ ...stackConfigWithSecrets(stack), ...extra }).settings;
 const large = () => settings("large");
 const objects = (s: ClusterSettings): K8sObject[] =>
-    buildPlan(s).flatMap((p) => (p.spec.kind === "object" ? [mapSecrets(p.spec.object, (x) => x.placeholder())] : []));
+    planResources(s).flatMap((p) => (p.spec.kind === "object" ? [mapSecrets(p.spec.object, (x) => x.placeholder())] : []));
 
 /** Expand `{{ $labels.x }}` the way Prometheus does, for expected annotations. */
 const expand = (text: string, labels: Record<string, string>) => text.replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_, k) => labels[k] ?? "");
@@ -49,19 +49,19 @@ describe("monitoring", () => {
             assert.deepEqual(sms.map((m) => m.spec.endpoints[0].port), ["felix-metrics", "calico-typha-metrics", "metrics-port"]);
         });
         it("v3.27.3 gets a calico-typha-metrics Service of ours (operator v1.32.7 makes none); v3.31.3 leaves it to the operator", () => {
-            const old = buildPlan(settings("small", { "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28" }));
-            const svc = old.find((p) => p.name === "typha-metrics-service");
+            const old = planResources(settings("small", { "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28" }));
+            const svc = old.find((p) => p.name === "calico-typha-metrics-service");
             assert.ok(svc, "no Typha metrics Service on v3.27.3: the ServiceMonitor would select nothing");
             const obj = (svc!.spec as { object: any }).object;
             assert.equal(obj.metadata.name, "calico-typha-metrics");
             assert.deepEqual(obj.spec.selector, { "k8s-app": "calico-typha" });
             assert.deepEqual(obj.spec.ports, [{ name: "calico-typha-metrics", port: 9093, targetPort: 9093, protocol: "TCP" }]);
             // The ServiceMonitor selects it and waits for it.
-            const sm = old.find((p) => p.name === "servicemonitor-calico-typha")!;
-            assert.ok(sm.dependsOn.includes("typha-metrics-service"));
+            const sm = old.find((p) => p.name === "calico-servicemonitor-calico-typha")!;
+            assert.ok(sm.dependsOn.includes("calico-typha-metrics-service"));
             assert.deepEqual((sm.spec as { object: any }).object.spec.selector.matchLabels, obj.metadata.labels);
-            const current = buildPlan(settings("small"));
-            assert.ok(!current.some((p) => p.name === "typha-metrics-service"), "v3.31.3's operator owns calico-typha-metrics: creating it would fail with AlreadyExists");
+            const current = planResources(settings("small"));
+            assert.ok(!current.some((p) => p.name === "calico-typha-metrics-service"), "v3.31.3's operator owns calico-typha-metrics: creating it would fail with AlreadyExists");
         });
         it("without prometheus-operator CRDs, skips ServiceMonitors and rules with a warning", () => {
             const s = settings("dev", { "calico:monitoring": {} });
@@ -70,14 +70,14 @@ describe("monitoring", () => {
         });
         it("Installation turns Felix and Typha metrics on; a custom kube-controllers port is a calicoctl patch", () => {
             const s = settings("small", { "calico:monitoring": { kubeControllersMetricsPort: 9095, serviceMonitors: { crdsPresent: true } } });
-            const plan = buildPlan(s);
-            const inst = plan.find((p) => p.name === "installation")!.spec as { object: any };
+            const plan = planResources(s);
+            const inst = plan.find((p) => p.name === "calico-installation")!.spec as { object: any };
             assert.equal(inst.object.spec.nodeMetricsPort, 9091);
             assert.equal(inst.object.spec.typhaMetricsPort, 9093);
-            const patch = plan.find((p) => p.name === "kubecontrollers-metrics-port")!.spec as { create: string; stdin: string };
+            const patch = plan.find((p) => p.name === "calico-kubecontrollers-metrics-port")!.spec as { create: string; stdin: string };
             assert.match(patch.create, /patch kubecontrollersconfiguration 'default' --patch "\$\(cat\)"$/);
             assert.deepEqual(JSON.parse(patch.stdin), { spec: { prometheusMetricsPort: 9095 } });
-            assert.ok(!buildPlan(settings("small")).some((p) => p.name === "kubecontrollers-metrics-port"));
+            assert.ok(!planResources(settings("small")).some((p) => p.name === "calico-kubecontrollers-metrics-port"));
         });
     });
 
@@ -295,22 +295,22 @@ describe("monitoring", () => {
     });
 
     describe("optional Prometheus and Grafana", () => {
-        const plan = buildPlan(large());
+        const plan = planResources(large());
         it("pins chart versions and wires ServiceMonitors after the chart's CRDs", () => {
-            const prom = plan.find((p) => p.name === "prometheus")!;
+            const prom = plan.find((p) => p.name === "calico-prometheus")!;
             assert.equal(prom.type, "kubernetes:helm.sh/v4:Chart");
             assert.match((prom.spec as { version: string }).version, /^\d+\.\d+\.\d+$/);
-            for (const sm of plan.filter((p) => p.type.endsWith(":ServiceMonitor"))) assert.ok(sm.dependsOn.includes("prometheus"), sm.name);
+            for (const sm of plan.filter((p) => p.type.endsWith(":ServiceMonitor"))) assert.ok(sm.dependsOn.includes("calico-prometheus"), sm.name);
         });
         it("Grafana gets the admin password from a Secret, a Prometheus datasource and the sidecar; ClusterIP unless NodePort is asked for", () => {
-            const g = plan.find((p) => p.name === "grafana")!.spec as { values: any };
+            const g = plan.find((p) => p.name === "calico-grafana")!.spec as { values: any };
             assert.equal(g.values.admin.existingSecret, "grafana-admin");
             assert.equal(g.values.datasources["datasources.yaml"].datasources[0].url, "http://prometheus-prometheus.monitoring.svc:9090");
             assert.equal(g.values.sidecar.dashboards.label, "grafana_dashboard");
             assert.deepEqual(g.values.service, { type: "ClusterIP" });
-            const np = buildPlan(settings("large", { "calico:monitoring": { ...(stackConfigWithSecrets("large")["calico:monitoring"] as object), install: { ...(stackConfigWithSecrets("large")["calico:monitoring"] as any).install, serviceType: "NodePort" } } }));
-            assert.deepEqual((np.find((p) => p.name === "grafana")!.spec as { values: any }).values.service, { type: "NodePort", nodePort: 30010 });
-            const secret = plan.find((p) => p.name === "grafana-admin")!.spec as { object: any };
+            const np = planResources(settings("large", { "calico:monitoring": { ...(stackConfigWithSecrets("large")["calico:monitoring"] as object), install: { ...(stackConfigWithSecrets("large")["calico:monitoring"] as any).install, serviceType: "NodePort" } } }));
+            assert.deepEqual((np.find((p) => p.name === "calico-grafana")!.spec as { values: any }).values.service, { type: "NodePort", nodePort: 30010 });
+            const secret = plan.find((p) => p.name === "calico-grafana-admin")!.spec as { object: any };
             assert.equal(secret.object.stringData["admin-password"].configKey, "calico:monitoring.install.grafanaAdminPassword");
         });
     });

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { loadSettings } from "../../lib/config/load";
-import { buildPlan } from "../../lib/render";
+import { planResources } from "../../lib/render";
 import { objectsOf } from "../support/objects";
 import { baseConfig, type RawConfig } from "../support/configs";
 
@@ -42,7 +42,7 @@ function longest(): RawConfig[] {
 describe("derived names at the longest inputs", () => {
     for (const [i, config] of longest().entries()) {
         it(`keeps every object name, label and resource name valid (config ${i + 1})`, () => {
-            const plan = buildPlan(loadSettings(config).settings);
+            const plan = planResources(loadSettings(config).settings);
             const resourceNames = plan.map((p) => p.name);
             assert.equal(new Set(resourceNames).size, resourceNames.length, "two resources share a name");
             const objects = objectsOf(plan);

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSettings } from "../../lib/config/load";
-import { buildPlan } from "../../lib/render";
+import { planResources } from "../../lib/render";
 import { kernelModules, networkManagerConf, renderNodePrepDaemonSet, renderNodePrepScript, sysctls } from "../../lib/render/nodeprep";
 import { stackConfig } from "../support/stacks";
 
@@ -150,8 +150,8 @@ describe("node preparation", () => {
         assert.equal(spec.initContainers[0].securityContext.privileged, true);
         assert.equal(spec.containers[0].securityContext.privileged, undefined);
         assert.equal(spec.containers[0].securityContext.allowPrivilegeEscalation, false);
-        const plan = buildPlan(settings("small"));
-        assert.ok(plan.find((p) => p.name === "installation")!.dependsOn.includes("node-prep"), "Installation waits for node preparation");
+        const plan = planResources(settings("small"));
+        assert.ok(plan.find((p) => p.name === "calico-installation")!.dependsOn.includes("calico-node-prep"), "Installation waits for node preparation");
     });
 
     it("the DaemonSet image comes through calico:registry on air-gapped clusters", () => {
@@ -163,8 +163,8 @@ describe("node preparation", () => {
 
     it("ssh mode: one remote command per node, running the same script as root on the host", () => {
         const s = settings("small", { "calico:nodePrep": { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }, { host: "10.0.0.2", user: "ops" }], privateKey: "KEY" } } });
-        const plan = buildPlan(s).filter((p) => p.component === "nodePrep");
-        assert.deepEqual(plan.map((p) => p.name), ["node-prep-10-0-0-1", "node-prep-10-0-0-2"]);
+        const plan = planResources(s).filter((p) => p.component === "nodePrep");
+        assert.deepEqual(plan.map((p) => p.name), ["calico-node-prep-10-0-0-1", "calico-node-prep-10-0-0-2"]);
         const [root, ops] = plan.map((p) => p.spec as { create: string; script: string });
         assert.ok(root.create.startsWith("env ROOT= HOST_EXEC= sh -s <<'CALICO_NODE_PREP'\n"));
         assert.ok(ops.create.startsWith("sudo -n env ROOT= HOST_EXEC= sh -s"));

@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
 import { loadSettings } from "../../lib/config/load";
-import { buildPlan } from "../../lib/render";
+import { planResources } from "../../lib/render";
 import { stackConfig } from "../support/stacks";
 
 /** The resources planned for a stack with its nodeCount replaced. */
 const planned = (stack: string, nodeCount: number) => {
     const c = stackConfig(stack);
     c["calico:cluster"] = { ...(c["calico:cluster"] as object), nodeCount };
-    return buildPlan(loadSettings(c).settings).map((p) => `${p.type} ${p.name}`);
+    return planResources(loadSettings(c).settings).map((p) => `${p.type} ${p.name}`);
 };
 
 describe("scaling", () => {
@@ -19,7 +19,7 @@ describe("scaling", () => {
     it("it grows with reflectors", () => {
         const c = stackConfig("large");
         (c["calico:bgp"] as any).routeReflectors.nodes.push("rr-4");
-        const more = buildPlan(loadSettings(c).settings).length;
+        const more = planResources(loadSettings(c).settings).length;
         // One NodePatch per reflector; the session gate probes live nodes at run time, not per declared node.
         assert.equal(more, planned("large", 400).length + 1, "one NodePatch per reflector");
     });

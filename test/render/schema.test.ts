@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { loadSettings } from "../../lib/config/load";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { stackConfigWithSecrets } from "../support/stacks";
-import { buildPlan } from "../../lib/render";
+import { planResources } from "../../lib/render";
+import { isPatch } from "../../lib/render/resource-spec";
 import { felixPatch } from "../../lib/render/bgp";
 import type { K8sObject } from "../../lib/render/objects";
 import { CrdValidators, goPatternToJs, upstreamDir } from "../support/upstream";
@@ -61,7 +62,7 @@ describe("rendered objects against upstream schemas", function () {
 
             for (const stack of stackNames) {
                 it(`${stack}: every custom resource is valid and has no unknown field`, () => {
-                    const objects = objectsOf(buildPlan(settingsFor(stack, version)));
+                    const objects = objectsOf(planResources(settingsFor(stack, version)));
                     const custom = objects.filter((o) => crdFile(o));
                     assert.ok(custom.some((o) => o.kind === "Installation") && custom.some((o) => o.kind === "APIServer"));
                     for (const o of custom) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
@@ -81,7 +82,7 @@ describe("rendered objects against upstream schemas", function () {
                 raw["calico:bgp"] = { advertise: { serviceClusterIPs: ["10.96.0.0/12"], serviceExternalIPs: ["203.0.113.0/24"] }, peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000, maxRestartTime: "120s" }] };
                 (raw["calico:network"] as any).wireguard = true;
                 const settings = loadSettings(raw).settings;
-                const objects = objectsOf(buildPlan(settings));
+                const objects = objectsOf(planResources(settings));
                 for (const o of objects.filter((x) => crdFile(x))) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
                 const felix = { apiVersion: "projectcalico.org/v3", kind: "FelixConfiguration", metadata: { name: "default" }, spec: felixPatch(settings)!.spec };
                 assert.deepEqual(felix.spec, { wireguardEnabled: true, wireguardEnabledV6: true });
@@ -90,13 +91,13 @@ describe("rendered objects against upstream schemas", function () {
                 Object.assign(bpf, { "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34" });
                 (bpf["calico:cluster"] as any).apiServer = { host: "10.0.0.10", port: 6443 };
                 (bpf["calico:network"] as any).dataplane = "bpf";
-                const bpfObjects = objectsOf(buildPlan(loadSettings(bpf).settings));
+                const bpfObjects = objectsOf(planResources(loadSettings(bpf).settings));
                 for (const o of bpfObjects.filter((x) => crdFile(x))) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
                 assert.ok(bpfObjects.some((o) => o.kind === "ConfigMap" && o.metadata.name === "kubernetes-services-endpoint"));
             });
 
             it("rejects a wrong enum value and an unknown field, so the check cannot pass vacuously", () => {
-                const install = objectsOf(buildPlan(settingsFor("small", version))).find((o) => o.kind === "Installation")!;
+                const install = objectsOf(planResources(settingsFor("small", version))).find((o) => o.kind === "Installation")!;
                 const badEnum = structuredClone(install) as any;
                 badEnum.spec.calicoNetwork.ipPools[0].encapsulation = "GRE";
                 assert.notDeepEqual(crds.check("operator.tigera.io_installations.yaml", badEnum), []);
@@ -108,13 +109,13 @@ describe("rendered objects against upstream schemas", function () {
             });
 
             it(version === "v3.27.3" ? "v3.27.3 has no pool names, so none are rendered" : "v3.31.3 pools carry their names, except the operator's own default name", () => {
-                const install = objectsOf(buildPlan(settingsFor("small", version))).find((o) => o.kind === "Installation")! as any;
+                const install = objectsOf(planResources(settingsFor("small", version))).find((o) => o.kind === "Installation")! as any;
                 // small has one pool named default-ipv4-ippool: what the operator names it anyway.
                 assert.equal(install.spec.calicoNetwork.ipPools[0].name, undefined);
                 const raw = readStackConfig(join(STACKS, "Pulumi.small.yaml"));
                 Object.assign(raw, { "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34" });
                 (raw["calico:network"] as any).ipPools[0].name = "pool-a";
-                const named = objectsOf(buildPlan(loadSettings(raw).settings)).find((o) => o.kind === "Installation")! as any;
+                const named = objectsOf(planResources(loadSettings(raw).settings)).find((o) => o.kind === "Installation")! as any;
                 assert.equal(named.spec.calicoNetwork.ipPools[0].name, version === "v3.27.3" ? undefined : "pool-a");
                 const withName = structuredClone(install);
                 withName.spec.calicoNetwork.ipPools[0].name = "default-ipv4-ippool";
@@ -131,11 +132,11 @@ describe("rendered objects against upstream schemas", function () {
         const bpf = readStackConfig(join(STACKS, "Pulumi.small.yaml"));
         (bpf["calico:cluster"] as any).apiServer = { host: "10.0.0.10" };
         (bpf["calico:network"] as any).dataplane = "bpf";
-        const plans = [...stackNames.map((stack) => buildPlan(settingsFor(stack, "v3.31.3"))), buildPlan(loadSettings(bpf).settings)];
+        const plans = [...stackNames.map((stack) => planResources(settingsFor(stack, "v3.31.3"))), planResources(loadSettings(bpf).settings)];
         let checked = 0;
         const kinds = new Set<string>();
         for (const plan of plans) {
-            for (const o of objectsOf(plan).filter((x) => !(plan.find((p) => p.spec.kind === "object" && p.spec.object.metadata === x.metadata && p.spec.patch)))) {
+            for (const o of objectsOf(plan).filter((x) => !(plan.find((p) => p.spec.kind === "object" && p.spec.object.metadata === x.metadata && isPatch(p))))) {
                 const cls = classes[o.kind];
                 if (!cls || crdFile(o)) continue;
                 new cls(o).validate();

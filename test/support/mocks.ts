@@ -17,6 +17,10 @@ export interface Registration {
     readonly dependsOn: string[];
     /** The resource options as given (additionalSecretOutputs and so on). */
     readonly opts: pulumi.ResourceOptions & Record<string, any>;
+    /** The URN the engine gives it: `urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`. */
+    readonly urn: string;
+    /** The URNs its aliases name (each `{ name }` alias under the same parent). */
+    readonly aliasUrns: string[];
 }
 
 /** What one program run registered and exported. */
@@ -73,13 +77,23 @@ export async function runStackSettled(program: () => unknown): Promise<StackRun>
     monitorInputs = new Map();
     install();
     const caps: Omit<Registration, "inputs">[] = [];
+    // Each resource's qualified type (its parents' types and its own), as the engine builds URNs.
+    const qualified = new WeakMap<pulumi.Resource, string>();
+    const pendingAliases: Promise<void>[] = [];
     let outputs: Record<string, any> = {};
     let error: unknown;
     try {
         outputs = (await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((a) => {
                 const deps = a.opts.dependsOn === undefined ? [] : Array.isArray(a.opts.dependsOn) ? a.opts.dependsOn : [a.opts.dependsOn];
-                caps.push({ type: a.type, name: a.name, parent: a.opts.parent ? nameOf(a.opts.parent) : undefined, dependsOn: (deps as unknown[]).map(nameOf), opts: a.opts as Registration["opts"] });
+                const parentType = a.opts.parent ? qualified.get(a.opts.parent) : undefined;
+                const qtype = parentType && a.opts.parent && (a.opts.parent as unknown as { __pulumiType?: string }).__pulumiType !== "pulumi:pulumi:Stack" ? `${parentType}$${a.type}` : a.type;
+                qualified.set(a.resource, qtype);
+                const urnOf = (name: string) => `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qtype}::${name}`;
+                // `{ name }` aliases under the same parent, and aliases given as URNs (resolved after the run).
+                const aliasUrns = (a.opts.aliases ?? []).flatMap((x) => (typeof x === "object" && x !== null && "name" in x && typeof x.name === "string" && Object.keys(x).length === 1 ? [urnOf(x.name)] : []));
+                for (const x of a.opts.aliases ?? []) if (pulumi.Output.isInstance(x)) pendingAliases.push((x as unknown as { promise(): Promise<string> }).promise().then((u) => void aliasUrns.push(u)));
+                caps.push({ type: a.type, name: a.name, parent: a.opts.parent ? nameOf(a.opts.parent) : undefined, dependsOn: (deps as unknown[]).map(nameOf), opts: a.opts as Registration["opts"], urn: urnOf(a.name), aliasUrns });
                 return undefined;
             });
             return program();
@@ -87,6 +101,7 @@ export async function runStackSettled(program: () => unknown): Promise<StackRun>
     } catch (e) {
         error = e;
     } finally {
+        await Promise.all(pendingAliases).catch(() => undefined);
         await pulumi.runtime.disconnect();
     }
     const registrations = caps.map((c) => ({ ...c, inputs: monitorInputs.get(`${c.type}::${c.name}`) ?? {} }));

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { isEncrypted } from "../../lib/config/secret";
 import { setPath, toPulumiConfig, type RawConfig } from "./configs";
+import { argsFromConfig } from "../../lib/config/args";
+import type { CalicoClusterArgs } from "../../components/cluster";
 
 export const STACKS_DIR = join(__dirname, "..", "..", "stacks");
 
@@ -56,4 +58,9 @@ export function stackConfigWithSecrets(name: string): RawConfig {
 /** The same, in allConfig form. */
 export function stackPulumiConfig(name: string): Record<string, string> {
     return toPulumiConfig(stackConfig(name));
+}
+
+/** A stack's config as CalicoCluster arguments (keys without `calico:`), as a program would write them. */
+export function stackArgs(name: string): CalicoClusterArgs {
+    return argsFromConfig(stackConfig(name)) as unknown as CalicoClusterArgs;
 }

@@ -6,6 +6,7 @@
  */
 import type { ClusterSettings } from "../../config/settings";
 import { METRIC_HELP, metricsIn } from "../../model/metrics";
+import { METRICS_JOBS } from "./targets";
 
 /** One Prometheus alerting rule. */
 export interface AlertRule {
@@ -22,7 +23,7 @@ export interface RuleGroup {
     readonly rules: readonly AlertRule[];
 }
 
-const JOBS = { felix: "calico-felix-metrics", typha: "calico-typha-metrics", kubeControllers: "calico-kube-controllers-metrics" } as const;
+const JOBS = METRICS_JOBS;
 
 /**
  * One rule. Its description starts with the upstream help text of each Felix/Typha metric the

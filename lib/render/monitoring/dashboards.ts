@@ -5,6 +5,7 @@
  * Grafana dashboard sidecar.
  */
 import type { ClusterSettings } from "../../config/settings";
+import { METRICS_JOBS } from "./targets";
 
 /** A query of one panel. */
 export interface PanelTarget {
@@ -109,7 +110,7 @@ export function renderDashboards(s: ClusterSettings): Dashboard[] {
         ]],
     ]);
     const typha = dashboard("calico-typha", "Calico / Typha", "typha_connections_active", [
-        ["Typha replicas up", `The operator runs ${s.typha.expectedReplicas} for ${s.cluster.nodeCount} nodes.`, "none", [[`count(up{job="calico-typha-metrics"} == 1) or vector(0)`, "up"]], "stat"],
+        ["Typha replicas up", `The operator runs ${s.typha.expectedReplicas} for ${s.cluster.nodeCount} nodes.`, "none", [[`count(up{job="${METRICS_JOBS.typha}"} == 1) or vector(0)`, "up"]], "stat"],
         ["Active connections", "Felix clients connected across all Typhas.", "none", [["sum(typha_connections_active)", "connections"]], "stat"],
         ["Connections per Typha", "Each Typha should carry a similar share.", "none", [[`sum by (instance) (typha_connections_active{${I}})`, "{{instance}}"]]],
         ["Connections accepted and dropped", "Dropped: connections Typha closed to rebalance clients across replicas (typha_connections_dropped).", "ops", [
@@ -128,7 +129,7 @@ export function renderDashboards(s: ClusterSettings): Dashboard[] {
         ["Pool utilisation", "Addresses in use against pool size; pods cannot start once a pool is full.", "percentunit", [["sum by (ippool) (ipam_allocations_in_use) / max by (ippool) (ipam_ippool_size)", "{{ippool}}"]], "stat"],
         ["Borrowed addresses", "Addresses taken from another node's block: a sign that blocks ran out.", "none", [["sum(ipam_allocations_borrowed) or vector(0)", "borrowed"]], "stat"],
         ["Leak candidates", "Allocations the garbage collector suspects are leaked.", "none", [["sum(ipam_allocations_gc_candidates) or vector(0)", "candidates"]], "stat"],
-        ["kube-controllers up", "The metrics endpoint of calico-kube-controllers.", "none", [[`max(up{job="calico-kube-controllers-metrics"}) or vector(0)`, "up"]], "stat"],
+        ["kube-controllers up", "The metrics endpoint of calico-kube-controllers.", "none", [[`max(up{job="${METRICS_JOBS.kubeControllers}"}) or vector(0)`, "up"]], "stat"],
         ["Addresses in use per pool", "Allocations over time.", "none", [["sum by (ippool) (ipam_allocations_in_use)", "{{ippool}}"]]],
         ["Blocks per pool", "Affine blocks allocated to nodes.", "none", [["sum by (ippool) (ipam_blocks)", "{{ippool}}"]]],
         ["Blocks per node (top 20)", "Nodes holding the most blocks.", "none", [["topk(20, sum by (node) (ipam_blocks))", "{{node}}"]]],

@@ -8,7 +8,7 @@ import type { ClusterSettings } from "../../config/settings";
 import { kubernetesType, type K8sObject } from "../objects";
 import { patchCommand } from "../calicoctl";
 import { INSTALLATION_RESOURCES } from "../installation";
-import { TYPES, type PlannedResource } from "../plan";
+import { TYPES, type PlannedResource } from "../resource-spec";
 import { metricsTargets, renderFelixService, renderMetricsService, renderServiceMonitors } from "./targets";
 import { renderPrometheusRule } from "./alerts";
 import { renderDashboardConfigMap, renderDashboards } from "./dashboards";

@@ -3,7 +3,7 @@
  * Grafana charts, rendered by Pulumi (no helm binary), at pinned versions.
  */
 import type { ClusterSettings } from "../../config/settings";
-import type { ChartSpec } from "../plan";
+import type { ChartSpec } from "../resource-spec";
 
 /** Helm release name of kube-prometheus-stack; its Prometheus selects `release: <this>`. */
 export const PROMETHEUS_RELEASE = "prometheus";

@@ -9,6 +9,12 @@ import type { ClusterSettings } from "../../config/settings";
 import { CALICO_NAMESPACE } from "../operator";
 import { CALICO_RELEASES } from "../../model/versions";
 
+/**
+ * The metrics Services by target, which are also Prometheus's `job` labels under prometheus-operator
+ * (a ServiceMonitor's job is the Service name): alerts and dashboards query these.
+ */
+export const METRICS_JOBS = { felix: "calico-felix-metrics", typha: "calico-typha-metrics", kubeControllers: "calico-kube-controllers-metrics" } as const;
+
 /** One scrape target. */
 export interface MetricsTarget {
     /** Short id used in resource names. */
@@ -29,9 +35,9 @@ export interface MetricsTarget {
 export function metricsTargets(s: ClusterSettings): MetricsTarget[] {
     const m = s.monitoring;
     return [
-        { id: "felix", service: "calico-felix-metrics", serviceLabels: { "k8s-app": "calico-felix-metrics" }, portName: "felix-metrics", port: m.felixMetricsPort, ownService: true },
-        { id: "typha", service: "calico-typha-metrics", serviceLabels: { "k8s-app": "calico-typha-metrics" }, portName: "calico-typha-metrics", port: m.typhaMetricsPort, ownService: !CALICO_RELEASES[s.calicoVersion].operatorCreatesTyphaMetricsService },
-        { id: "kube-controllers", service: "calico-kube-controllers-metrics", serviceLabels: { "k8s-app": "calico-kube-controllers" }, portName: "metrics-port", port: m.kubeControllersMetricsPort, ownService: false },
+        { id: "felix", service: METRICS_JOBS.felix, serviceLabels: { "k8s-app": "calico-felix-metrics" }, portName: "felix-metrics", port: m.felixMetricsPort, ownService: true },
+        { id: "typha", service: METRICS_JOBS.typha, serviceLabels: { "k8s-app": "calico-typha-metrics" }, portName: "calico-typha-metrics", port: m.typhaMetricsPort, ownService: !CALICO_RELEASES[s.calicoVersion].operatorCreatesTyphaMetricsService },
+        { id: "kube-controllers", service: METRICS_JOBS.kubeControllers, serviceLabels: { "k8s-app": "calico-kube-controllers" }, portName: "metrics-port", port: m.kubeControllersMetricsPort, ownService: false },
     ];
 }
 

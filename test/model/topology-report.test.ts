@@ -1,20 +1,21 @@
 import { strict as assert } from "node:assert";
 import { ConfigValidationError } from "../../lib/config/errors";
 import { loadSettings } from "../../lib/config/load";
-import { planTopology, renderMermaid } from "../../lib/model/planner";
+import { renderMermaid } from "../../lib/model/topology-report";
+import { topologyOf as reportTopology } from "../../lib/render/bgp";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { join } from "node:path";
 
 const stack = (name: string) => loadSettings(readStackConfig(join(__dirname, "..", "..", "stacks", `Pulumi.${name}.yaml`))).settings;
 
-describe("topology planner", () => {
+describe("topology report (from the rendered BGP objects)", () => {
     it("counts full-mesh sessions as n(n-1)/2", () => {
-        const t = planTopology(stack("small"));
+        const t = reportTopology(stack("small"));
         assert.equal(t.sessions, (40 * 39) / 2);
     });
     it("route reflectors: clients reach every reflector, reflectors peer with each other", () => {
         const s = stack("large");
-        const t = planTopology(s);
+        const t = reportTopology(s);
         // 397 clients × 3 reflectors + 3 reflector-reflector sessions
         assert.equal(t.sessions, 397 * 3 + 3);
         assert.ok(t.checks.every((c) => c.ok), JSON.stringify(t.checks));
@@ -23,7 +24,7 @@ describe("topology planner", () => {
         assert.deepEqual(rr1.peers.slice(0, 2), ["rr-2", "rr-3"]);
     });
     it("top of rack: every rack's nodes peer with their own switches only", () => {
-        const t = planTopology(stack("tor"));
+        const t = reportTopology(stack("tor"));
         assert.equal(t.sessions, 8 * 2);
         const n = t.nodes.find((x) => x.node === "node-r2-a")!;
         assert.deepEqual(n.peers, ["tor-r2-a", "tor-r2-b"]);
@@ -42,19 +43,19 @@ describe("topology planner", () => {
         });
         // Undeclared nodes are a note, not a failure.
         (raw["calico:cluster"] as any).nodes = [];
-        const t = planTopology(loadSettings(raw).settings);
+        const t = reportTopology(loadSettings(raw).settings);
         assert.match(t.checks.find((c) => c.id === "undeclared-nodes")!.message, /^4 node\(s\) are not declared: each must carry the label rack=<rack>/);
     });
     it("a single reflector passes only when allowed, and the check says what it risks", () => {
         const raw = readStackConfig(join(__dirname, "..", "..", "stacks", "Pulumi.large.yaml"));
         (raw["calico:bgp"] as any).routeReflectors = { nodes: ["rr-1"], allowSingleReflector: true };
-        const check = planTopology(loadSettings(raw).settings).checks.find((c) => c.id === "clients-reach-two-reflectors")!;
+        const check = reportTopology(loadSettings(raw).settings).checks.find((c) => c.id === "clients-reach-two-reflectors")!;
         assert.equal(check.ok, true);
         assert.match(check.message, /allowSingleReflector: losing it drops every route/);
     });
     it("draws the topology as Mermaid", () => {
         const s = stack("large");
-        const m = renderMermaid(s, planTopology(s));
+        const m = renderMermaid(s, reportTopology(s));
         assert.match(m, /^graph LR/);
         assert.match(m, /rr_1 --- rr_2/);
         assert.match(m, /clients --- rr_3/);

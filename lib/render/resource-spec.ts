@@ -9,13 +9,42 @@ import type { Secret } from "../config/secret";
 /** Which component registers a resource. */
 export type ComponentName = "operator" | "installation" | "bgp" | "monitoring" | "nodePrep";
 
+/** One sub-component of CalicoCluster. */
+export interface ComponentInfo {
+    readonly component: ComponentName;
+    /** Its Pulumi type token. */
+    readonly type: string;
+    /** Its resource name is `<CalicoCluster name>-<suffix>`. */
+    readonly suffix: string;
+    /** What it registers, for docs and the plan. */
+    readonly description: string;
+}
+
+/**
+ * The sub-components, in construction and plan order: the one list of them. Each one's resources
+ * depend only on resources of the components before it.
+ */
+export const COMPONENTS: readonly ComponentInfo[] = [
+    { component: "nodePrep", type: "calico:index:NodePreparation", suffix: "nodeprep", description: "NetworkManager, sysctl and kernel-module preparation of the nodes" },
+    { component: "operator", type: "calico:index:TigeraOperator", suffix: "operator", description: "tigera-operator: CRDs, then the operator" },
+    { component: "installation", type: "calico:index:CalicoInstallation", suffix: "installation", description: "Installation and APIServer, with their readiness waits and eBPF prerequisites" },
+    { component: "bgp", type: "calico:index:BgpFabric", suffix: "bgp", description: "BGP configuration, peers, reflector labels and the hitless-migration wait" },
+    { component: "monitoring", type: "calico:index:CalicoMonitoring", suffix: "monitoring", description: "metrics Services, ServiceMonitors, alert rules, dashboards and optional Prometheus/Grafana" },
+];
+
 /** A Kubernetes object registered as a resource of its own type (typed class or CustomResource). */
 export interface ObjectSpec {
     readonly kind: "object";
     /** The object. */
     readonly object: K8sObject;
-    /** Register as a server-side-apply Patch of an object someone else owns (Nodes, kube-proxy). */
-    readonly patch?: boolean;
+}
+
+/**
+ * Whether a planned resource is a server-side-apply Patch of an object someone else owns (Nodes,
+ * kube-proxy): its Pulumi type says so (`…Patch`), so no flag repeats it.
+ */
+export function isPatch(p: PlannedResource): boolean {
+    return p.spec.kind === "object" && p.type.endsWith("Patch");
 }
 
 /** A multi-document manifest from a URL or file (`yaml.v2.ConfigFile`). */
@@ -26,10 +55,11 @@ export interface ManifestSpec {
     /** What the manifest holds, for the plan output. */
     readonly description: string;
     /**
-     * Whether this manifest holds the release's CRDs: its CRD children then carry aliases to the
-     * other releases' CRD holder (see crdAliasNames), so a version change never deletes a CRD.
+     * Set when this manifest holds the release's CRDs: the names of the other resources that have held
+     * them (the other release's holder). Each CRD child carries an alias to its name under each of them
+     * (see crdAliasNames), so a version change never deletes a CRD.
      */
-    readonly holdsCrds?: boolean;
+    readonly crdHolderAliases?: readonly string[];
 }
 
 /** A local shell command (`command.local.Command`): calicoctl and the BGP session wait. */
@@ -93,6 +123,8 @@ export interface PlannedResource {
      * for an object a newer release's operator takes over under the same name.
      */
     readonly retainOnDelete?: boolean;
+    /** Names this resource had before (Pulumi `aliases`), so a renamed resource updates in place. */
+    readonly aliases?: readonly string[];
 }
 
 /** Pulumi type tokens for the non-object kinds. */

@@ -1,8 +1,10 @@
 /**
- * Topology planner: applies the BGP layout to the declared nodes (calico:cluster.nodes with their
- * labels, plus the labels this program adds) and to the rest of the cluster as unlabelled nodes.
- * It counts sessions and checks the properties that keep routes alive. Work is proportional to
- * declared nodes × peers, never to nodeCount, so a 5,000-node plan costs the same as a 10-node one.
+ * Topology report: applies the rendered BGP objects (the BGPConfiguration's mesh setting, the
+ * BGPPeers' selectors, the labels the Node patches add) to the declared nodes (calico:cluster.nodes
+ * with their labels) and to the rest of the cluster as unlabelled nodes. It counts sessions and
+ * checks the properties that keep routes alive; because it reads the objects the program applies,
+ * not a second derivation of them, a passing check is about the plan itself. Work is proportional to
+ * declared nodes × peers, never to nodeCount, so a 5,000-node report costs the same as a 10-node one.
  */
 import type { ClusterSettings } from "../config/settings";
 import { parseSelector } from "./selector";
@@ -24,7 +26,29 @@ export interface NodePeers {
     readonly sessionCount: number;
 }
 
-/** What the planner found. */
+/** One rendered BGPPeer, as the report reads it. */
+export interface FabricPeer {
+    /** Object name. */
+    readonly name: string;
+    /** Nodes that peer (Calico selector; Calico's default is every node). */
+    readonly nodeSelector?: string;
+    /** In-cluster peers: the nodes they peer with (route reflectors). */
+    readonly peerSelector?: string;
+    /** External peers: the router's address. */
+    readonly peerIP?: string;
+}
+
+/** The rendered BGP objects the report evaluates (lib/render/bgp.ts fabricObjects). */
+export interface BgpFabricObjects {
+    /** BGPConfiguration default's nodeToNodeMeshEnabled (Calico's default: true). */
+    readonly meshEnabled: boolean;
+    /** Every BGPPeer. */
+    readonly peers: readonly FabricPeer[];
+    /** Labels the Node patches set, by node. */
+    readonly nodeLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
+
+/** What the report found. */
 export interface TopologyReport {
     /** Total BGP sessions in the cluster (in-cluster and external). */
     readonly sessions: number;
@@ -32,28 +56,27 @@ export interface TopologyReport {
     readonly nodes: readonly NodePeers[];
 }
 
-/** Labels each declared node will carry once the program has run. */
-export function effectiveLabels(s: ClusterSettings): Map<string, Record<string, string>> {
+/** Labels each declared (or patched) node will carry once the program has run. */
+function effectiveLabels(s: ClusterSettings, fabric: BgpFabricObjects): Map<string, Record<string, string>> {
     const labels = new Map<string, Record<string, string>>();
     for (const n of s.cluster.nodes) labels.set(n.name, { ...n.labels });
-    const add = (node: string, k: string, v: string): void => {
-        labels.set(node, { ...(labels.get(node) ?? {}), [k]: v });
-    };
-    for (const rr of s.bgp.routeReflectors.nodes) add(rr, "route-reflector", "true");
-    for (const rack of s.bgp.racks) for (const n of rack.nodes) add(n, s.bgp.rackLabel, rack.name);
+    for (const [node, l] of fabric.nodeLabels) labels.set(node, { ...(labels.get(node) ?? {}), ...l });
     return labels;
 }
 
-/** Plan the topology. */
-export function planTopology(s: ClusterSettings): TopologyReport {
+/**
+ * Report on the topology the rendered objects make.
+ * @param fabric the rendered BGP objects of these settings (fabricObjects of the plan)
+ */
+export function reportTopology(s: ClusterSettings, fabric: BgpFabricObjects): TopologyReport {
     const n = s.cluster.nodeCount;
     const checks: TopologyCheck[] = [];
     if (s.bgp.mode === "disabled") return { sessions: 0, checks: [{ id: "bgp", ok: true, message: "BGP is off; VXLAN carries pod traffic" }], nodes: [] };
 
-    const labels = effectiveLabels(s);
+    const labels = effectiveLabels(s, fabric);
     const declared = [...labels.keys()].sort();
     const anonymous = Math.max(0, n - declared.length);
-    const peers = s.bgp.peers.map((p) => ({ p, sel: parseSelector(p.nodeSelector) }));
+    const peers = fabric.peers.filter((p) => p.peerIP !== undefined).map((p) => ({ p, sel: parseSelector(p.nodeSelector ?? "all()") }));
     const externalFor = (l: Record<string, string>) => peers.filter((x) => x.sel.matches(l)).map((x) => x.p.name);
     const anonExternal = externalFor({});
     let external = anonExternal.length * anonymous;
@@ -67,10 +90,13 @@ export function planTopology(s: ClusterSettings): TopologyReport {
             external += ext.length;
             nodes.push({ node, role: "mesh", peers: [`${n - 1} mesh peers`, ...ext], sessionCount: n - 1 + ext.length });
         }
-        checks.push({ id: "mesh", ok: true, message: `full mesh: ${n - 1} sessions per node, ${inCluster} in total` });
+        checks.push({ id: "mesh", ok: fabric.meshEnabled, message: fabric.meshEnabled ? `full mesh: ${n - 1} sessions per node, ${inCluster} in total` : "the rendered BGPConfiguration turns the node-to-node mesh off, so no node would peer" });
     } else if (s.bgp.mode === "routeReflector") {
-        const rrSel = parseSelector("route-reflector == 'true'");
-        const reflectors = declared.filter((d) => rrSel.matches(labels.get(d)!));
+        // The rendered BGPPeers that peer nodes with reflectors, and the nodes their selectors pick.
+        const rrPeers = fabric.peers.filter((p) => p.peerSelector !== undefined).map((p) => ({ nodes: parseSelector(p.nodeSelector ?? "all()"), reflectors: parseSelector(p.peerSelector!) }));
+        const reflectors = declared.filter((d) => rrPeers.some((p) => p.reflectors.matches(labels.get(d)!)));
+        // An undeclared (unlabelled) node must be a client of every reflector too.
+        const everyNodePeers = rrPeers.some((p) => p.nodes.matches({}));
         const r = reflectors.length;
         // peer-with-route-reflectors selects all() nodes and peers them with every reflector, reflectors included.
         inCluster = (n - r) * r + meshSessions(r);
@@ -93,7 +119,8 @@ export function planTopology(s: ClusterSettings): TopologyReport {
             message: r >= 2 ? `every client peers with ${r} reflectors (${reflectors.join(", ")})` : single ? `every client peers with the one reflector ${reflectors[0]} (allowSingleReflector: losing it drops every route)` : `clients reach only ${r} reflector(s); losing it drops every route (need at least 2)`,
         });
         // Reflectors peer with each other through the same BGPPeer, so they form one group when it selects them all.
-        checks.push({ id: "reflectors-connected", ok: r >= 1, message: r >= 1 ? `the ${r} reflectors peer with each other and form one group (cluster ID ${s.bgp.routeReflectors.clusterId})` : "no reflector is selected" });
+        checks.push({ id: "reflectors-connected", ok: r >= 1, message: r >= 1 ? `the ${r} reflectors peer with each other and form one group (cluster ID ${s.bgp.routeReflectors.clusterId})` : "no rendered BGPPeer's peerSelector selects a declared reflector" });
+        checks.push({ id: "clients-peer", ok: everyNodePeers && !fabric.meshEnabled, message: !everyNodePeers ? "the reflector BGPPeer does not select every node, so unlabelled nodes would have no session" : fabric.meshEnabled ? "the rendered BGPConfiguration keeps the mesh on beside the reflectors" : "every node peers with the reflectors, and the mesh is off" });
         checks.push({ id: "sessions-saved", ok: true, message: `${inCluster} sessions instead of ${meshSessions(n)} for a full mesh` });
     } else {
         const racked = new Set<string>();

@@ -5,7 +5,8 @@
 import type { ClusterSettings } from "../config/settings";
 import { compact, kubernetesType, type K8sObject } from "./objects";
 import { OPERATOR_NAMESPACE, OPERATOR_RESOURCES } from "./operator";
-import type { PlannedResource } from "./resource-spec";
+import { TYPES, type PlannedResource } from "./resource-spec";
+import { KUBEADM_CHECK, renderPodSubnetCheck } from "./kubeadm";
 
 /**
  * Readiness, as the provider's `pulumi.com/waitFor` takes it (a JSON list: every expression must
@@ -144,12 +145,14 @@ export function planInstallation(s: ClusterSettings, after: readonly string[] = 
             spec: { kind: "object", object: endpoint },
         });
     }
+    // The guide's podSubnet rule, checked against the live cluster before Calico takes pod addresses.
+    out.push({ name: KUBEADM_CHECK, type: TYPES.localCommand, component: "installation", dependsOn: [], spec: renderPodSubnetCheck(s) });
     const install = renderInstallation(s);
     out.push({
         name: INSTALLATION_RESOURCES.installation,
         type: kubernetesType(install.apiVersion, install.kind),
         component: "installation",
-        dependsOn: [OPERATOR_RESOURCES.operator, ...(endpoint ? [INSTALLATION_RESOURCES.servicesEndpoint] : []), ...after],
+        dependsOn: [OPERATOR_RESOURCES.operator, KUBEADM_CHECK, ...(endpoint ? [INSTALLATION_RESOURCES.servicesEndpoint] : []), ...after],
         spec: { kind: "object", object: install },
     });
     const api = renderApiServer();

@@ -55,7 +55,9 @@ describe("Pulumi program under mocks", () => {
                 const install = ancestors(run, "calico-installation");
                 assert.ok(install.has("calico-tigera-operator"));
                 if (run.registrations.some((r) => r.name === "calico-operator-crds")) assert.ok(ancestors(run, "calico-tigera-operator").has("calico-operator-crds"));
-                for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
+                // The kubeadm podSubnet check runs first: the Installation waits for it.
+                assert.ok(install.has("calico-check-kubeadm-podsubnet"));
+                for (const r of run.registrations.filter((x) => x.type === "command:local:Command" && x.name !== "calico-check-kubeadm-podsubnet")) {
                     const a = ancestors(run, r.name);
                     assert.ok(a.has("calico-installation") && a.has("calico-apiserver"), `${r.name} runs before Calico is ready`);
                 }

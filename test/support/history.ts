@@ -1,0 +1,10 @@
+/**
+ * Facts about this project's history that the rename tests need: the last commit whose resources
+ * had unprefixed names, and the resources the program gained since (created, not renamed).
+ */
+
+/** The last commit whose resources carried unprefixed names (before CalicoCluster became a library). */
+export const UNPREFIXED_NAMES_COMMIT = "c4a5b70dea46b72d43d8a06ee21e420b727a3b6e";
+
+/** Registered names of the program's resources that commit did not have. */
+export const ADDED_SINCE_UNPREFIXED: readonly string[] = ["calico-check-kubeadm-podsubnet"];

@@ -1,15 +1,17 @@
 /**
  * What changing a deployed stack from one config to another does, step by step, for `plan --from`.
  * Covers version changes (the upgrade order, the support-matrix path, refusals) and a resource
- * diff of every change; BGP topology migrations have their own gate (gate.ts) and are listed here
- * as resource changes.
+ * diff of every change; for a BGP change, the sessions every node has after each step (sessionSteps),
+ * refused when any node would be left without one.
  */
 import type { ClusterSettings } from "../config/settings";
 import { CALICO_RELEASES, versionChangeRefusal } from "../model/versions";
 import { mapSecrets } from "./objects";
 import { crdHolder, OPERATOR_RESOURCES } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
-import type { PlannedResource } from "./resource-spec";
+import { isPatch, type PlannedResource } from "./resource-spec";
+import { BGP_RESOURCES, RR_CLUSTER_ID_ANNOTATION } from "./bgp";
+import { countSessions, type FabricState, type NodeSessionCount } from "../model/sessions";
 
 /** One step of a migration. */
 export interface MigrationStep {
@@ -28,6 +30,8 @@ export interface MigrationReport {
     readonly steps: readonly MigrationStep[];
     /** Resources by planned name: created, changed (updated in place) and deleted. */
     readonly resources: { readonly create: readonly string[]; readonly update: readonly string[]; readonly delete: readonly string[] };
+    /** The BGP sessions after each step (when BGP is on before and after). */
+    readonly sessions: readonly SessionStep[];
     /** Whether any step is an error (plan then exits 2). */
     readonly refused: boolean;
 }
@@ -104,7 +108,16 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
         ];
         steps.push({ title: versionChange ? "every other resource change" : "resource changes", details: rest.length ? rest : ["nothing changes"] });
     }
-    return { from, to, steps, resources: { create, update, delete: remove }, refused: steps.some((s) => s.error !== undefined) };
+    const sessions = old.bgp.mode !== "disabled" && next.bgp.mode !== "disabled" ? sessionSteps(old, oldPlan, next, nextPlan) : [];
+    const cut = sessions.filter((s) => s.isolated.length);
+    if (cut.length) {
+        steps.push({
+            title: "BGP sessions during the migration",
+            details: cut.map((s) => `after "${s.title}": ${s.isolated.join(", ")} without any session`),
+            error: `the migration would leave ${[...new Set(cut.flatMap((s) => s.isolated))].join(", ")} without a BGP session (no routes) at some step; change the topology in smaller steps so that every node keeps a session throughout`,
+        });
+    }
+    return { from, to, steps, resources: { create, update, delete: remove }, sessions, refused: steps.some((s) => s.error !== undefined) };
 }
 
 /** The report as text. */
@@ -115,6 +128,105 @@ export function migrationText(r: MigrationReport): string {
         for (const d of s.details) lines.push(`   - ${d}`);
         if (s.error) lines.push(`   ${s.error}`);
     });
+    if (r.sessions.length > 1) {
+        lines.push("BGP sessions after each step (fewest on any node; nodes without one):");
+        r.sessions.forEach((s, i) => {
+            const fewest = s.nodes.reduce((m, n) => (n.inCluster + n.external < m.inCluster + m.external ? n : m), s.nodes[0]);
+            lines.push(`  ${i}. ${s.title}`, `     ${fewest ? `fewest: ${fewest.inCluster + fewest.external} (${fewest.node})` : "no nodes"}${s.isolated.length ? `; [ERROR] without a session: ${s.isolated.join(", ")}` : ""}`);
+        });
+    }
     lines.push(r.refused ? "refused: fix the errors above" : "ok");
     return lines.join("\n") + "\n";
+}
+
+/** The BGP sessions after one step of a migration. */
+export interface SessionStep {
+    /** What the step applies or deletes. */
+    readonly title: string;
+    /** Sessions of each declared node and of the undeclared group after the step. */
+    readonly nodes: readonly NodeSessionCount[];
+    /** Nodes that would have no BGP session (no routes) after the step. */
+    readonly isolated: readonly string[];
+}
+
+/** The BGP state a set of planned resources makes (with the declared nodes' own labels). */
+function fabricOf(resources: Iterable<PlannedResource>, baseLabels: ReadonlyMap<string, Readonly<Record<string, string>>>): FabricState {
+    let meshEnabled = true;
+    const peers: FabricState["peers"][number][] = [];
+    const nodeLabels = new Map<string, Record<string, string>>([...baseLabels].map(([k, v]) => [k, { ...v }]));
+    const reflectorNodes = new Set<string>();
+    for (const p of resources) {
+        const o = p.spec.kind === "localCommand" || p.spec.kind === "object" ? p.spec.object : undefined;
+        if (!o) continue;
+        const spec = (o.spec ?? {}) as Record<string, unknown>;
+        if (o.kind === "BGPConfiguration") meshEnabled = spec.nodeToNodeMeshEnabled !== false;
+        else if (o.kind === "BGPPeer") peers.push({ name: o.metadata.name, nodeSelector: spec.nodeSelector as string | undefined, peerSelector: spec.peerSelector as string | undefined, peerIP: spec.peerIP as string | undefined });
+        else if (o.kind === "Node" && isPatch(p)) {
+            nodeLabels.set(o.metadata.name, { ...(nodeLabels.get(o.metadata.name) ?? {}), ...(o.metadata.labels ?? {}) });
+            if (o.metadata.annotations?.[RR_CLUSTER_ID_ANNOTATION]) reflectorNodes.add(o.metadata.name);
+        }
+    }
+    return { meshEnabled, peers, nodeLabels, reflectorNodes };
+}
+
+/**
+ * The sessions after each step of the update from `oldPlan` to `nextPlan`, in the order the engine
+ * runs it: creates and updates by dependsOn level (those that wait for the session gate after it),
+ * then every delete (Pulumi deletes after all creates and updates). A node isolated after any step
+ * would lose its routes during the migration.
+ */
+export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedResource[], next: ClusterSettings, nextPlan: readonly PlannedResource[]): SessionStep[] {
+    const baseLabels = new Map<string, Record<string, string>>();
+    for (const n of [...old.cluster.nodes, ...next.cluster.nodes]) baseLabels.set(n.name, { ...(baseLabels.get(n.name) ?? {}), ...n.labels });
+    // Every node either plan names (a rack member, a reflector) is counted by name at every step,
+    // whether or not a patch has labelled it yet.
+    for (const p of [...oldPlan, ...nextPlan]) {
+        const o = p.spec.kind === "object" ? p.spec.object : undefined;
+        if (o?.kind === "Node" && !baseLabels.has(o.metadata.name)) baseLabels.set(o.metadata.name, {});
+    }
+    const nodeCount = Math.max(old.cluster.nodeCount, next.cluster.nodeCount);
+    const live = new Map(oldPlan.map((p) => [p.name, p]));
+    const before = new Map(oldPlan.map((p) => [p.name, p]));
+    const byName = new Map(nextPlan.map((p) => [p.name, p]));
+    const changed = nextPlan.filter((p) => !before.has(p.name) || text(before.get(p.name)!) !== text(p));
+    const gate = nextPlan.find((p) => p.name.endsWith(`-${BGP_RESOURCES.wait}`));
+    const ancestors = (p: PlannedResource, seen = new Set<string>()): Set<string> => {
+        for (const d of p.dependsOn) if (!seen.has(d)) (seen.add(d), byName.get(d) && ancestors(byName.get(d)!, seen));
+        return seen;
+    };
+    const steps: SessionStep[] = [];
+    const record = (title: string) => {
+        const c = countSessions(fabricOf(live.values(), baseLabels), nodeCount);
+        steps.push({ title, nodes: c.nodes, isolated: c.isolated });
+    };
+    record("before: as deployed");
+    const changesSessions = (p: PlannedResource) => {
+        const o = p.spec.kind === "localCommand" || p.spec.kind === "object" ? p.spec.object : undefined;
+        return o !== undefined && ["BGPConfiguration", "BGPPeer", "Node"].includes(o.kind);
+    };
+    const apply = (wave: PlannedResource[], label: string) => {
+        // dependsOn levels inside the wave: a resource runs once everything it depends on has.
+        const names = new Set(wave.map((p) => p.name));
+        const level = new Map<string, number>();
+        const levelOf = (p: PlannedResource): number => {
+            if (!level.has(p.name)) level.set(p.name, 1 + Math.max(-1, ...p.dependsOn.filter((d) => names.has(d)).map((d) => levelOf(byName.get(d)!))));
+            return level.get(p.name)!;
+        };
+        const levels = [...new Set(wave.map(levelOf))].sort((a, b) => a - b);
+        for (const l of levels) {
+            const group = wave.filter((p) => levelOf(p) === l);
+            for (const p of group) live.set(p.name, p);
+            record(`${label}: ${group.map((p) => p.name).join(", ")}`);
+        }
+    };
+    const afterGate = (p: PlannedResource) => gate !== undefined && ancestors(p).has(gate.name);
+    apply(changed.filter((p) => p !== gate && !afterGate(p) && changesSessions(p)), "apply");
+    if (gate && (changed.includes(gate) || changed.some(afterGate))) record(`wait: ${gate.name} until every node's new sessions are Established`);
+    apply(changed.filter((p) => p !== gate && afterGate(p) && changesSessions(p)), "apply after the gate");
+    const deletes = oldPlan.filter((p) => !byName.has(p.name) && changesSessions(p));
+    if (deletes.length) {
+        for (const p of deletes) live.delete(p.name);
+        record(`delete: ${deletes.map((p) => p.name).join(", ")}`);
+    }
+    return steps;
 }

@@ -102,7 +102,8 @@ export function writeOut(dir: string, plan: readonly PlannedResource[]): string[
             case "localCommand":
                 if (spec.object) {
                     file = `${base}.yaml`;
-                    text = `# applied with: calicoctl apply -f -\n${spec.stdin ?? ""}`;
+                    // calicoctl apply takes the object on stdin; `ipam configure` takes flags, and this is what it leaves.
+                    text = spec.stdin !== undefined ? `# applied with: calicoctl apply -f -\n${spec.stdin}` : `# set with: ${spec.create.split("\n").pop()!.replace('"$calicoctl"', "calicoctl")}\n${toYaml(spec.object)}`;
                 } else if (spec.script) {
                     file = `${base}.sh`;
                     text = `#!/bin/sh\n# runs after cluster access is set up (the provider's kubeconfig and context)\n${spec.script}\n`;

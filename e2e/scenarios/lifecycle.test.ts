@@ -9,6 +9,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { Cluster, ROOT, Workspace, requireToolchain, sleep } from "../support/harness";
@@ -64,6 +65,10 @@ function lifecycle(stack: string, opts: { prometheusCrds?: boolean; readBack?: b
             assert.match(r.stdout, /Resources:/);
             const inst = await cluster.kube.get(`${PATHS.operator("installations")}/default`);
             assert.equal(inst?.status?.conditions?.find((c: any) => c.type === "Ready")?.status, "True");
+            // calico:network.ipam (small: strictAffinity) through calicoctl ipam configure.
+            const ipam = (parse(readFileSync(join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")).config["calico:network"] ?? {}).ipam;
+            const got = await cluster.kube.get(`${PATHS.calico("ipamconfigs")}/default`);
+            if (ipam) assert.equal(got?.spec?.strictAffinity, ipam.strictAffinity ?? false, "IPAMConfig default");
         });
 
         it("a second preview expects no changes, and a second up changes nothing", async () => {

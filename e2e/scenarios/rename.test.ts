@@ -33,9 +33,10 @@ describe("e2e: a stack deployed with unprefixed names updates in place", functio
         requireToolchain();
         cluster = Cluster.up(join(ROOT, "stacks", `Pulumi.${STACK}.yaml`));
         ws = new Workspace("rename", cluster.kubeconfig);
-        // The program as it was: its own Pulumi.yaml (no main:), package.json and index.ts program.
-        for (const f of PROGRAM_FILES) rmSync(join(ws.dir, f), { recursive: true, force: true });
-        execFileSync("sh", ["-c", `git -C "$1" archive "$2" Pulumi.yaml package.json index.ts components lib | tar -x -C "$3"`, "sh", ROOT, UNPREFIXED_NAMES_COMMIT, ws.dir]);
+        // The program as it was: its own Pulumi.yaml (no main:), package.json and index.ts program,
+        // and its stack file, which stays: an existing stack keeps its config across the upgrade.
+        for (const f of [...PROGRAM_FILES, "stacks"]) rmSync(join(ws.dir, f), { recursive: true, force: true });
+        execFileSync("sh", ["-c", `git -C "$1" archive "$2" Pulumi.yaml package.json index.ts components lib stacks | tar -x -C "$3"`, "sh", ROOT, UNPREFIXED_NAMES_COMMIT, ws.dir]);
         await ws.initStack(STACK, {
             "calico:calicoctl.path": cluster.calicoctl("v3.31.3"),
             // Not what this scenario is about: no prometheus-operator CRDs in this cluster.

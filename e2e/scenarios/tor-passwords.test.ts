@@ -57,6 +57,9 @@ describe("e2e: top of rack with BGP passwords", function () {
         }
         const cfg = await cluster.kube.get(`${PATHS.calico("bgpconfigurations")}/default`);
         assert.equal(cfg?.spec?.nodeToNodeMeshEnabled, false);
+        // calico:network.ipam of the tor stack, through calicoctl ipam configure (v3.31.3 takes --max-blocks-per-host).
+        const ipam = await cluster.kube.get(`${PATHS.calico("ipamconfigs")}/default`);
+        assert.deepEqual(ipam?.spec, { autoAllocateBlocks: true, strictAffinity: true, maxBlocksPerHost: 8 });
     });
 
     it("no password plaintext in the state file, the CLI output or the stack outputs", async () => {

@@ -13,7 +13,11 @@
  * - `delete [--skip-not-exists] -f -`;
  * - `patch KIND NAME --patch JSON`: a JSON merge patch of the v3 object; for `node`, the Calico Node
  *   is the Kubernetes Node and spec.bgp.asNumber is its `projectcalico.org/ASNumber` annotation;
- * - `get KIND [NAME] -o yaml|json`: read back as projectcalico.org/v3.
+ * - `get KIND [NAME] -o yaml|json`: read back as projectcalico.org/v3;
+ * - `ipam configure --strictaffinity=B [--max-blocks-per-host=N]`: read the IPAMConfig `default`
+ *   (Calico's defaults when absent: autoAllocateBlocks true, strictAffinity false), set the given
+ *   fields and write it back, as configure.go's updateIPAMStrictAffinity does; the flag
+ *   `--max-blocks-per-host` only where that release's calicoctl has it (v3.31.3).
  *
  * Like the real calicoctl, it has no resource manager for CalicoNodeStatus and refuses it. It does
  * not repeat libcalico-go's validator: the API server checks each object against the CRD schema.
@@ -146,6 +150,24 @@ async function run(args: string[], version: string): Promise<number> {
             const objs = items.map(toV3);
             const value = name ? objs[0] : { apiVersion: "projectcalico.org/v3", kind: `${objs[0]?.kind ?? kindName}List`, items: objs };
             process.stdout.write(output === "json" ? JSON.stringify(value, null, 2) + "\n" : stringify(value));
+            return 0;
+        }
+        case "ipam": {
+            if (args[1] !== "configure") throw new Error(`ipam ${args[1]} is not implemented by the e2e stand-in`);
+            const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+            const strict = flag("strictaffinity");
+            if (strict !== "true" && strict !== "false") throw new Error("invalid value. Use true or false to set strictaffinity");
+            const max = flag("max-blocks-per-host");
+            if (max !== undefined && version.startsWith("v3.27.")) throw new Error("Unknown option: --max-blocks-per-host");
+            if (max !== undefined && !/^-?\d+$/.test(max)) throw new Error("invalid value for maxblockhost. Use a valid number");
+            const path = `${PATHS.calico("ipamconfigs")}/default`;
+            const current = await kube.get(path);
+            const spec = { autoAllocateBlocks: true, ...((current?.spec as object) ?? {}), strictAffinity: strict === "true", ...(max !== undefined ? { maxBlocksPerHost: Number(max) } : {}) };
+            const obj = { apiVersion: "crd.projectcalico.org/v1", kind: "IPAMConfig", metadata: { name: "default", ...(current ? { resourceVersion: current.metadata.resourceVersion } : {}) }, spec };
+            if (current) await kube.request("PUT", path, obj);
+            else await kube.request("POST", PATHS.calico("ipamconfigs"), obj);
+            console.log(`Successfully set StrictAffinity to: ${strict === "true"}`);
+            if (max !== undefined) console.log(`Successfully set MaxBlocksPerHost to: ${max}`);
             return 0;
         }
         default:

@@ -239,6 +239,17 @@ export const networkSchema = z.strictObject({
      * @default true
      */
     hostPorts: z.boolean().default(true),
+    /** IPAM settings (IPAMConfig `default`), set with `calicoctl ipam configure` once Calico is up; unset fields keep Calico's defaults. */
+    ipam: z
+        .strictObject({
+            /** Only a block's own node may assign its addresses (no borrowing from other nodes' blocks), so each node's pod routes stay whole blocks. Unset: Calico's default, false. */
+            strictAffinity: z.boolean().optional(),
+            /** Most blocks a node may hold (0: no limit), v3.31.3 only (calicoctl v3.27.3 cannot set it). Unset: Calico's default, 0. */
+            maxBlocksPerHost: z.int({ error: "must be a whole number" }).min(0, { error: "must be 0 (no limit) or more" }).max(2147483647, { error: "must fit the IPAMConfig CRD's int32 field" }).optional(),
+            /** Allocate new blocks automatically; calicoctl sets it at neither release, so only Calico's default (true) is accepted. */
+            autoAllocateBlocks: z.boolean().optional(),
+        })
+        .optional(),
     /**
      * Encrypt pod traffic between nodes with WireGuard: FelixConfiguration `wireguardEnabled` (and `wireguardEnabledV6` with an IPv6 pool) by `calicoctl patch`; node preparation loads the module.
      * @default false

@@ -57,6 +57,9 @@ function versionRules(c: PartialConfig, out: IssueCollector): void {
  * What one operator and calicoctl release accepts and the other does not; the facts and their
  * upstream sources are in CALICO_RELEASES.
  */
+/** kubelet's default maxPods: the pods a node runs unless its kubelet says otherwise. */
+const KUBELET_MAX_PODS = 110;
+
 function releaseRules(c: PartialConfig, out: IssueCollector): void {
     if (!c.version) return;
     const rel = CALICO_RELEASES[c.version];
@@ -83,6 +86,10 @@ function releaseRules(c: PartialConfig, out: IssueCollector): void {
         } else if (pools.length > limit.total) {
             out.error("calico:network.ipPools", `${pools.length} pools`, `operator ${rel.operatorVersion} takes at most ${limit.total} pools in the Installation`);
         }
+    }
+    const ipam = c.network?.ipam;
+    if (ipam?.maxBlocksPerHost !== undefined && !rel.calicoctlMaxBlocksPerHost) {
+        out.error("calico:network.ipam.maxBlocksPerHost", ipam.maxBlocksPerHost, `calicoctl ${c.version}'s \`ipam configure\` takes only --strictaffinity (--max-blocks-per-host arrived in v3.31); remove it, or use calico:version ${other}`);
     }
     if (c.network?.dataplane === "bpf" && !rel.bpfDualStack) {
         const fams = new Set(pools?.length ? pools.map((p) => (parseCidr(p.cidr) as Cidr).family) : (c.cluster?.podCidr ?? []).map((x) => (parseCidr(x) as Cidr).family));
@@ -132,6 +139,25 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
         const re = net.autodetection?.[k];
         const why = re === undefined ? undefined : interfaceRegexError(re);
         if (why) out.error(`calico:network.autodetection.${k}`, re, why);
+    }
+    if (net.ipam) {
+        const ipam = net.ipam;
+        if (ipam.strictAffinity === undefined && ipam.maxBlocksPerHost === undefined && ipam.autoAllocateBlocks === undefined) out.error("calico:network.ipam", ipam, "is empty, so it would change nothing; set strictAffinity or maxBlocksPerHost, or remove it");
+        if (ipam.autoAllocateBlocks === false) out.error("calico:network.ipam.autoAllocateBlocks", false, "cannot be set: calicoctl's `ipam configure` sets only strictaffinity and max-blocks-per-host (calicoctl/calicoctl/commands/ipam/configure.go, v3.27.3 and v3.31.3); Calico's default (true) is what every cluster gets, so remove the key");
+        const maxBlocks = ipam.maxBlocksPerHost ?? 0;
+        if (maxBlocks > 0) {
+            // The pods a node must be able to hold: kubelet's default maxPods.
+            const pools = net.ipPools?.length ? net.ipPools.map((p) => ({ cidr: p.cidr, blockSize: p.blockSize })) : (c.cluster?.podCidr ?? []).map((cidr) => ({ cidr, blockSize: undefined }));
+            for (const p of pools) {
+                const parsed = parseCidr(p.cidr);
+                if (typeof parsed === "string") continue;
+                const blockSize = p.blockSize ?? (parsed.family === 4 ? 26 : 122);
+                const perNode = maxBlocks * 2 ** ((parsed.family === 4 ? 32 : 128) - blockSize);
+                if (perNode < KUBELET_MAX_PODS) {
+                    out.warn("calico:network.ipam.maxBlocksPerHost", maxBlocks, `${maxBlocks} block(s) of /${blockSize} in ${p.cidr} hold ${perNode} addresses per node, fewer than the ${KUBELET_MAX_PODS} pods kubelet runs per node by default (maxPods)${ipam.strictAffinity ? "; with strictAffinity the pods beyond that get no address" : "; the rest are borrowed from other nodes' blocks, as /32 routes"}`);
+                }
+            }
+        }
     }
     if (net.autodetection) {
         const set = Object.entries(net.autodetection).filter(([, v]) => v !== undefined && v !== false);

@@ -67,6 +67,11 @@ export interface CalicoRelease {
     readonly operatorAddsRegistrySlash: boolean;
     /** Whether eBPF supports dual stack (v1.32.7 validation.go: "bpf dataplane does not support dual stack"). */
     readonly bpfDualStack: boolean;
+    /**
+     * Whether `calicoctl ipam configure` takes `--max-blocks-per-host` (calicoctl/calicoctl/commands/
+     * ipam/configure.go: v3.31.3's usage has it, v3.27.3's only `--strictaffinity`).
+     */
+    readonly calicoctlMaxBlocksPerHost: boolean;
 }
 
 const RAW = "https://raw.githubusercontent.com/projectcalico/calico";
@@ -98,6 +103,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         bgpLogLevels: ["Trace", "Debug", "Info", "Warning", "Error", "Fatal"],
         operatorAddsRegistrySlash: true,
         bpfDualStack: true,
+        calicoctlMaxBlocksPerHost: true,
     },
     "v3.27.3": {
         version: "v3.27.3",
@@ -115,6 +121,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         bgpLogLevels: ["Debug", "Info", "Warning", "Error", "Fatal"],
         operatorAddsRegistrySlash: false,
         bpfDualStack: false,
+        calicoctlMaxBlocksPerHost: false,
     },
 };
 

@@ -7,6 +7,7 @@ import { compact, kubernetesType, type K8sObject } from "./objects";
 import { OPERATOR_NAMESPACE, OPERATOR_RESOURCES } from "./operator";
 import { TYPES, type PlannedResource } from "./resource-spec";
 import { KUBEADM_CHECK, renderPodSubnetCheck } from "./kubeadm";
+import { IPAM_CONFIG, ipamCommand } from "./ipam";
 
 /**
  * Readiness, as the provider's `pulumi.com/waitFor` takes it (a JSON list: every expression must
@@ -164,6 +165,9 @@ export function planInstallation(s: ClusterSettings, after: readonly string[] = 
         dependsOn: [OPERATOR_RESOURCES.operator, INSTALLATION_RESOURCES.installation],
         spec: { kind: "object", object: api },
     });
+    const ipam = ipamCommand(s);
+    // calicoctl needs Calico's API, so after the Installation and the APIServer are ready.
+    if (ipam) out.push({ name: IPAM_CONFIG, type: TYPES.localCommand, component: "installation", dependsOn: [INSTALLATION_RESOURCES.installation, INSTALLATION_RESOURCES.apiServer], spec: ipam });
     const kp = renderKubeProxyPatch(s);
     if (kp) {
         out.push({

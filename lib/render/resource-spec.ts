@@ -74,7 +74,7 @@ export interface LocalCommandSpec {
     readonly environment: Readonly<Record<string, string>>;
     /** Whether the kubeconfig secret is passed in the environment. */
     readonly needsKubeconfig: boolean;
-    /** The projectcalico.org/v3 object this command manages, for plan --out. */
+    /** The projectcalico.org/v3 object this command manages (for IPAM, the IPAMConfig calicoctl writes), for plan --out. */
     readonly object?: K8sObject;
     /** Standalone script body (for the wait command), for plan --out. */
     readonly script?: string;

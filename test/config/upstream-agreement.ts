@@ -253,5 +253,21 @@ export const AGREEMENT_ROWS: AgreementRow[] = [
         verdict: { "v3.31.3": "accept", "v3.27.3": { path: "calico:network.dataplane", reason: /dual stack/ } },
         source: `${OP("v1.32.7", "pkg/controller/installation/validation.go:156 \"bpf dataplane does not support dual stack\"")}; ${OP("v1.40.3", "validation.go has no such check")}`,
     },
+    {
+        title: "IPAM maxBlocksPerHost",
+        edit: (c) => setPath(c, "calico:network.ipam", { strictAffinity: true, maxBlocksPerHost: 4 }),
+        verdict: { "v3.31.3": "accept", "v3.27.3": { path: "calico:network.ipam.maxBlocksPerHost", reason: /only --strictaffinity/ } },
+        source: `${CAL("v3.31.3", "calicoctl/calicoctl/commands/ipam/configure.go:63 usage `[--max-blocks-per-host=<number>]`")}; ${CAL("v3.27.3", "configure.go:55 usage has only `--strictaffinity=<true/false>`")}`,
+        rendered: (objects) => {
+            const ipam = objects.find((o) => o.kind === "IPAMConfig");
+            if (!ipam || JSON.stringify(ipam.spec) !== JSON.stringify({ strictAffinity: true, autoAllocateBlocks: true, maxBlocksPerHost: 4 })) throw new Error(`IPAMConfig rendered as ${JSON.stringify(ipam?.spec)}`);
+        },
+    },
+    {
+        title: "IPAM autoAllocateBlocks: false",
+        edit: (c) => setPath(c, "calico:network.ipam", { autoAllocateBlocks: false }),
+        verdict: both("calico:network.ipam.autoAllocateBlocks", /sets only strictaffinity/),
+        source: `ours: ${CAL("v3.27.3 and v3.31.3", "calicoctl/calicoctl/commands/ipam/configure.go")} sets only StrictAffinity (and MaxBlocksPerHost), and calicoctl has no resource manager for IPAMConfiguration (calicoctl/calicoctl/resourcemgr), so nothing calicoctl does could apply it`,
+    },
     { title: "eBPF without the API server address", edit: (c) => setPath(c, "calico:network.dataplane", "bpf"), verdict: both("calico:cluster.apiServer", /replaces kube-proxy/), source: "ours: eBPF replaces kube-proxy, so calico-node must reach the API server without the Service IP (the operator would wait for the kubernetes-services-endpoint ConfigMap)" },
 ];

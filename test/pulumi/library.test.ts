@@ -22,7 +22,7 @@ function checkoutOf(commit: string): { dir?: string; reason?: string } {
     const has = spawnSync("git", ["-C", ROOT, "cat-file", "-e", `${commit}^{commit}`]);
     if (has.status !== 0) return { reason: `commit ${commit.slice(0, 7)} is not in this clone's history (a shallow clone?)` };
     const dir = mkdtempSync(join(tmpdir(), "calico-before-"));
-    execFileSync("sh", ["-c", `git -C "$1" archive "$2" components lib | tar -x -C "$3"`, "sh", ROOT, commit, dir]);
+    execFileSync("sh", ["-c", `git -C "$1" archive "$2" components lib stacks | tar -x -C "$3"`, "sh", ROOT, commit, dir]);
     // One node_modules, so the old program registers through the same @pulumi/pulumi and its mocks.
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
     return { dir };
@@ -68,14 +68,17 @@ describe("CalicoCluster as a library (mock runtime)", () => {
     describe("existing stacks keep every URN (the program before names were prefixed, from git history)", () => {
         const before = checkoutOf(UNPREFIXED_NAMES_COMMIT);
         after(() => before.dir && rmSync(before.dir, { recursive: true, force: true }));
-        for (const stack of STACK_NAMES) {
+        // The stacks that existed at that commit.
+        for (const stack of STACK_NAMES.filter((s) => ["dev", "large", "small", "tor"].includes(s))) {
             it(`${stack}: every old URN is the new URN or an alias of exactly one resource, and nothing is new`, async function () {
                 if (!before.dir) {
                     console.warn(`SKIPPED URN comparison with the unprefixed program: ${before.reason}`);
                     return this.skip();
                 }
-                const old: StackRun = await runStack(() => require(join(before.dir!, "components", "program")).runProgram(stackPulumiConfig(stack)));
-                const now = await runStack(() => runProgram(stackPulumiConfig(stack)));
+                // Both programs with the stack file as it was then: an existing stack's config.
+                const config = stackPulumiConfig(stack, join(before.dir!, "stacks"));
+                const old: StackRun = await runStack(() => require(join(before.dir!, "components", "program")).runProgram(config));
+                const now = await runStack(() => runProgram(config));
                 const oldUrns = new Set(old.registrations.map((r) => r.urn));
                 for (const urn of oldUrns) {
                     const claim = now.registrations.filter((r) => r.urn === urn || r.aliasUrns.includes(urn));

@@ -23,7 +23,7 @@ function crdFile(o: K8sObject): string | undefined {
     const group = o.apiVersion.split("/")[0];
     const plural = `${o.kind.toLowerCase()}${o.kind.endsWith("s") ? "es" : "s"}`;
     if (group === "operator.tigera.io") return `operator.tigera.io_${plural}.yaml`;
-    if (group === "projectcalico.org") return `crd.projectcalico.org_${plural}.yaml`;
+    if (group === "projectcalico.org" || group === "crd.projectcalico.org") return `crd.projectcalico.org_${plural}.yaml`;
     return undefined;
 }
 
@@ -35,6 +35,8 @@ function settingsFor(stack: string, version: "v3.27.3" | "v3.31.3") {
     raw["calico:kubernetesVersion"] = version === "v3.27.3" ? "1.28" : "1.34";
     const net = raw["calico:network"] as Record<string, unknown> | undefined;
     if (version === "v3.27.3" && net?.dataplane === "nftables") net.dataplane = "iptables";
+    // calicoctl v3.27.3 cannot set it (checked in test/config/upstream-agreement.ts).
+    if (version === "v3.27.3") delete (net?.ipam as Record<string, unknown> | undefined)?.maxBlocksPerHost;
     return loadSettings(raw).settings;
 }
 

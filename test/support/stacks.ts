@@ -31,8 +31,8 @@ function decrypt(v: unknown, path: string): unknown {
 }
 
 /** A stack's config with secrets "decrypted" to known plaintext. */
-export function stackConfig(name: string): RawConfig {
-    const raw = readStackConfig(join(STACKS_DIR, `Pulumi.${name}.yaml`));
+export function stackConfig(name: string, dir: string = STACKS_DIR): RawConfig {
+    const raw = readStackConfig(join(dir, `Pulumi.${name}.yaml`));
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decrypt(v, k)]));
 }
 
@@ -56,8 +56,8 @@ export function stackConfigWithSecrets(name: string): RawConfig {
 }
 
 /** The same, in allConfig form. */
-export function stackPulumiConfig(name: string): Record<string, string> {
-    return toPulumiConfig(stackConfig(name));
+export function stackPulumiConfig(name: string, dir: string = STACKS_DIR): Record<string, string> {
+    return toPulumiConfig(stackConfig(name, dir));
 }
 
 /** A stack's config as CalicoCluster arguments (keys without `calico:`), as a program would write them. */

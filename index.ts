@@ -4,7 +4,7 @@
  * program is main.ts.
  */
 export { CalicoCluster, type CalicoClusterArgs, type CalicoClusterOutputs } from "./components/cluster";
-export { outputsOf, type StackOutputs } from "./components/program";
+export { outputsOf } from "./components/program";
 export type { CalicoConfig } from "./lib/config/args";
 export type { ClusterSettings } from "./lib/config/settings";
 export type { CalicoOutputs, MetricsEndpoint } from "./lib/render/outputs";

@@ -4,13 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { fromPulumiConfig } from "../lib/config/raw";
-import { CalicoCluster, stackConfigArgs, validateArgs } from "./cluster";
+import { CalicoCluster, stackConfigArgs, validateArgs, type CalicoClusterOutputs } from "./cluster";
 import { LEGACY_NAME, PREVIOUS_DEPLOYMENT } from "../lib/render/resources";
 import { versionChangeRefusal } from "../lib/model/versions";
-import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
-
-/** The stack's exports: every output of the program's CalicoCluster. */
-export type StackOutputs = { readonly [K in keyof CalicoOutputs]: pulumi.Output<CalicoOutputs[K]> };
+import { computeOutputs } from "../lib/render/outputs";
 
 /**
  * Validate config (throwing before any resource is registered), build the cluster component and
@@ -22,7 +19,7 @@ export type StackOutputs = { readonly [K in keyof CalicoOutputs]: pulumi.Output<
  * @param rawConfig `pulumi.runtime.allConfig()` form: `calico:<key>` → string
  * @param secretKeys the keys the engine marks secret (stored with `pulumi config set --secret`)
  */
-export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<StackOutputs> {
+export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<CalicoClusterOutputs> {
     const args = stackConfigArgs(fromPulumiConfig(rawConfig, secretKeys));
     const { settings } = validateArgs(LEGACY_NAME, args);
     // This stack's own last outputs: the Calico version it deployed. A downgrade is refused here, as
@@ -36,10 +33,10 @@ export async function runProgram(rawConfig: Readonly<Record<string, string>>, se
 }
 
 /** The outputs of a CalicoCluster as one object, for a program's exports. */
-export function outputsOf(cluster: CalicoCluster): StackOutputs {
+export function outputsOf(cluster: CalicoCluster): CalicoClusterOutputs {
     const o = cluster as unknown as Record<string, unknown>;
     // The keys are computeOutputs' own, so the exports can never miss one.
-    return Object.fromEntries(Object.keys(computeOutputs(cluster.settings)).map((k) => [k, o[k]])) as unknown as StackOutputs;
+    return Object.fromEntries(Object.keys(computeOutputs(cluster.settings)).map((k) => [k, o[k]])) as unknown as CalicoClusterOutputs;
 }
 
 /**

@@ -60,6 +60,11 @@ function registerObject(p: PlannedResource, object: K8sObject, opts: pulumi.Cust
     return new k8s.apiextensions.CustomResource(p.name, revealed as k8s.apiextensions.CustomResourceArgs, opts);
 }
 
+/** A transform's result: the resource as it is, with `{ name }` aliases added to its own. */
+function withNameAliases(args: pulumi.ResourceTransformArgs, names: readonly string[]): pulumi.ResourceTransformResult {
+    return { props: args.props, opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), ...names.map((name) => ({ name }))] } };
+}
+
 /**
  * A transform for a CRD-holding ConfigFile: the engine runs a component's transforms for the children
  * the provider registers too (pulumi pkg/resource/deploy/source_eval.go, parent transforms), so each
@@ -72,7 +77,7 @@ export function crdAliasTransform(holder: string, formerHolders: readonly string
     return (args) => {
         const names = crdAliasNames(holder, formerHolders, args.type, args.name);
         if (!names.length) return undefined;
-        return { props: args.props, opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), ...names.map((name) => ({ name }))] } };
+        return withNameAliases(args, names);
     };
 }
 
@@ -93,7 +98,7 @@ export function providerComponentAliasTransform(aliases: ReadonlyMap<string, rea
     return (args) => {
         const names = aliases.get(args.name);
         if (!names || !PROVIDER_COMPONENT_TYPES.has(args.type)) return undefined;
-        return { props: args.props, opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), ...names.map((name) => ({ name }))] } };
+        return withNameAliases(args, names);
     };
 }
 

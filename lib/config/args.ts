@@ -68,12 +68,3 @@ export function configFromArgs(args: Readonly<Record<string, unknown>>, isDeferr
     return { raw, issues };
 }
 
-/**
- * Arguments of a stack's config: `calico:<key>` keys become `<key>`; values (Secrets included) are
- * kept as they are. Other namespaces are left out.
- */
-export function argsFromConfig(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(raw)) if (key.startsWith(`${NAMESPACE}:`)) out[key.slice(NAMESPACE.length + 1)] = value;
-    return out;
-}

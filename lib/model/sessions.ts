@@ -8,15 +8,10 @@
  * nodes count as one group of unlabelled nodes, so the work never grows with nodeCount.
  */
 import { parseSelector } from "./selector";
+import type { BgpFabricObjects } from "./topology-report";
 
-/** The BGP objects in the cluster at one moment. */
-export interface FabricState {
-    /** BGPConfiguration default's nodeToNodeMeshEnabled (Calico's default: true). */
-    readonly meshEnabled: boolean;
-    /** Every BGPPeer. */
-    readonly peers: readonly { readonly name: string; readonly nodeSelector?: string; readonly peerSelector?: string; readonly peerIP?: string }[];
-    /** Labels of declared nodes (their own and those the program sets). */
-    readonly nodeLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+/** The BGP objects in the cluster at one moment: the report's view plus who has a cluster ID. */
+export interface FabricState extends BgpFabricObjects {
     /** Nodes with a route-reflector cluster ID. */
     readonly reflectorNodes: ReadonlySet<string>;
 }

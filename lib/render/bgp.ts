@@ -23,8 +23,9 @@ import { applyCommand, CALICOCTL_ENV, patchCommand } from "./calicoctl";
 import { gateRequirement, renderGateCommand } from "./gate";
 import { CALICO_NAMESPACE } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
-import { TYPES, type PlannedResource } from "./resource-spec";
-import { reportTopology, type BgpFabricObjects, type FabricPeer, type TopologyReport } from "../model/topology-report";
+import { isPatch, TYPES, type PlannedResource } from "./resource-spec";
+import { reportTopology, type FabricPeer, type TopologyReport } from "../model/topology-report";
+import type { FabricState } from "../model/sessions";
 
 /** Node label and annotation that designate a route reflector (Calico docs and the guide). */
 export const RR_LABEL = "route-reflector";
@@ -240,21 +241,30 @@ export function planFelix(s: ClusterSettings): PlannedResource[] {
     return [{ name: "felixconfiguration-default", type: TYPES.localCommand, component: "bgp", dependsOn: [...READY], spec: patchCommand(s, "felixconfiguration", "default", patch, undo) }];
 }
 
-/** The rendered BGP objects of a plan, as the topology report reads them. */
-export function fabricObjects(plan: readonly PlannedResource[]): BgpFabricObjects {
+/**
+ * The BGP objects a set of planned resources puts in the cluster (BGPConfiguration default's mesh
+ * flag, every BGPPeer, the labels and cluster IDs of the Node patches), as the topology report and
+ * the migration's session count read them.
+ * @param baseLabels the declared nodes' own labels, which the patches' labels are added to
+ */
+export function fabricObjects(resources: Iterable<PlannedResource>, baseLabels: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map()): FabricState {
     let meshEnabled = true;
     const peers: FabricPeer[] = [];
-    const nodeLabels = new Map<string, Record<string, string>>();
-    for (const p of plan) {
+    const nodeLabels = new Map<string, Record<string, string>>([...baseLabels].map(([k, v]) => [k, { ...v }]));
+    const reflectorNodes = new Set<string>();
+    for (const p of resources) {
         const o = p.spec.kind === "localCommand" || p.spec.kind === "object" ? p.spec.object : undefined;
         if (!o) continue;
         const spec = (o.spec ?? {}) as Record<string, unknown>;
         if (o.kind === "BGPConfiguration" && o.metadata.name === "default") meshEnabled = spec.nodeToNodeMeshEnabled !== false;
         else if (o.kind === "BGPPeer") {
             peers.push(compact({ name: o.metadata.name, nodeSelector: spec.nodeSelector as string | undefined, peerSelector: spec.peerSelector as string | undefined, peerIP: spec.peerIP as string | undefined }));
-        } else if (o.kind === "Node" && o.metadata.labels) nodeLabels.set(o.metadata.name, { ...(nodeLabels.get(o.metadata.name) ?? {}), ...o.metadata.labels });
+        } else if (o.kind === "Node" && isPatch(p)) {
+            nodeLabels.set(o.metadata.name, { ...(nodeLabels.get(o.metadata.name) ?? {}), ...(o.metadata.labels ?? {}) });
+            if (o.metadata.annotations?.[RR_CLUSTER_ID_ANNOTATION]) reflectorNodes.add(o.metadata.name);
+        }
     }
-    return { meshEnabled, peers, nodeLabels };
+    return { meshEnabled, peers, nodeLabels, reflectorNodes };
 }
 
 /** The topology report of settings, from the BGP objects they render. */

@@ -35,6 +35,12 @@ export function clusterAccessPrelude(): string {
 }
 
 /**
+ * `k`: kubectl with the context calicoctl uses (K8S_CURRENT_CONTEXT, set by clusterAccessPrelude),
+ * for the commands that read the Kubernetes API directly (the session gate, the kubeadm check).
+ */
+export const KUBECTL_WITH_CONTEXT = `k() { if [ -n "\${K8S_CURRENT_CONTEXT:-}" ]; then kubectl --context "$K8S_CURRENT_CONTEXT" "$@"; else kubectl "$@"; fi; }`;
+
+/**
  * Script prelude: cluster access first (so every calicoctl call, `version` included, targets the
  * provider's cluster), then $calicoctl set to a verified calicoctl of the selected version.
  *

@@ -20,7 +20,7 @@
  * kubectl's JSON; it is a pure function of the settings, so a second preview shows no change.
  */
 import type { ClusterSettings } from "../config/settings";
-import { clusterAccessPrelude, shQuote } from "./calicoctl";
+import { clusterAccessPrelude, KUBECTL_WITH_CONTEXT, shQuote } from "./calicoctl";
 
 import { GATE_STABLE_POLLS } from "../model/topology";
 export { GATE_STABLE_POLLS };
@@ -79,7 +79,7 @@ export function renderGateScript(s: ClusterSettings, req: GateRequirement): stri
     const probe = PROBE_LABEL;
     return [
         `command -v kubectl >/dev/null 2>&1 || { echo "BGP session gate: kubectl is not on PATH; install kubectl (within one minor version of the cluster) where pulumi runs. The node-to-node mesh is left as it is." >&2; exit 1; }`,
-        `k() { if [ -n "\${K8S_CURRENT_CONTEXT:-}" ]; then kubectl --context "$K8S_CURRENT_CONTEXT" "$@"; else kubectl "$@"; fi; }`,
+        KUBECTL_WITH_CONTEXT,
         `req=${shQuote(JSON.stringify(req))}`,
         `evaluate=${shQuote(EVALUATE_JS)}`,
         `timeout=${m.waitTimeoutSeconds}`,

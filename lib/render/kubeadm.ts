@@ -9,7 +9,7 @@
  * ConfigMap the program read through the provider would fail the whole preview where it is absent.
  */
 import type { ClusterSettings } from "../config/settings";
-import { CALICOCTL_ENV, clusterAccessPrelude, shQuote } from "./calicoctl";
+import { CALICOCTL_ENV, clusterAccessPrelude, KUBECTL_WITH_CONTEXT, shQuote } from "./calicoctl";
 import type { LocalCommandSpec } from "./resource-spec";
 
 /** The check's resource name. */
@@ -27,7 +27,7 @@ export function renderPodSubnetCheck(s: ClusterSettings): LocalCommandSpec {
     const script = [
         clusterAccessPrelude(),
         `command -v kubectl >/dev/null 2>&1 || { ${note("kubectl is not on PATH")}; exit 0; }`,
-        `k() { if [ -n "\${K8S_CURRENT_CONTEXT:-}" ]; then kubectl --context "$K8S_CURRENT_CONTEXT" "$@"; else kubectl "$@"; fi; }`,
+        KUBECTL_WITH_CONTEXT,
         `err=$(mktemp)`,
         `if ! cfg=$(k get configmap kubeadm-config -n kube-system -o 'jsonpath={.data.ClusterConfiguration}' 2>"$err"); then`,
         `  if grep -q -e NotFound -e '(Forbidden)' "$err"; then ${note("kube-system/kubeadm-config is absent or not readable (not a kubeadm cluster, or RBAC)")}; rm -f "$err"; exit 0; fi`,

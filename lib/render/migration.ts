@@ -9,9 +9,9 @@ import { CALICO_RELEASES, versionChangeRefusal } from "../model/versions";
 import { mapSecrets } from "./objects";
 import { crdHolder, OPERATOR_RESOURCES } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
-import { isPatch, type PlannedResource } from "./resource-spec";
-import { BGP_RESOURCES, RR_CLUSTER_ID_ANNOTATION } from "./bgp";
-import { countSessions, type FabricState, type NodeSessionCount } from "../model/sessions";
+import type { PlannedResource } from "./resource-spec";
+import { BGP_RESOURCES, fabricObjects } from "./bgp";
+import { countSessions, type NodeSessionCount } from "../model/sessions";
 
 /** One step of a migration. */
 export interface MigrationStep {
@@ -149,26 +149,6 @@ export interface SessionStep {
     readonly isolated: readonly string[];
 }
 
-/** The BGP state a set of planned resources makes (with the declared nodes' own labels). */
-function fabricOf(resources: Iterable<PlannedResource>, baseLabels: ReadonlyMap<string, Readonly<Record<string, string>>>): FabricState {
-    let meshEnabled = true;
-    const peers: FabricState["peers"][number][] = [];
-    const nodeLabels = new Map<string, Record<string, string>>([...baseLabels].map(([k, v]) => [k, { ...v }]));
-    const reflectorNodes = new Set<string>();
-    for (const p of resources) {
-        const o = p.spec.kind === "localCommand" || p.spec.kind === "object" ? p.spec.object : undefined;
-        if (!o) continue;
-        const spec = (o.spec ?? {}) as Record<string, unknown>;
-        if (o.kind === "BGPConfiguration") meshEnabled = spec.nodeToNodeMeshEnabled !== false;
-        else if (o.kind === "BGPPeer") peers.push({ name: o.metadata.name, nodeSelector: spec.nodeSelector as string | undefined, peerSelector: spec.peerSelector as string | undefined, peerIP: spec.peerIP as string | undefined });
-        else if (o.kind === "Node" && isPatch(p)) {
-            nodeLabels.set(o.metadata.name, { ...(nodeLabels.get(o.metadata.name) ?? {}), ...(o.metadata.labels ?? {}) });
-            if (o.metadata.annotations?.[RR_CLUSTER_ID_ANNOTATION]) reflectorNodes.add(o.metadata.name);
-        }
-    }
-    return { meshEnabled, peers, nodeLabels, reflectorNodes };
-}
-
 /**
  * The sessions after each step of the update from `oldPlan` to `nextPlan`, in the order the engine
  * runs it: creates and updates by dependsOn level (those that wait for the session gate after it),
@@ -196,7 +176,7 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
     };
     const steps: SessionStep[] = [];
     const record = (title: string) => {
-        const c = countSessions(fabricOf(live.values(), baseLabels), nodeCount);
+        const c = countSessions(fabricObjects(live.values(), baseLabels), nodeCount);
         steps.push({ title, nodes: c.nodes, isolated: c.isolated });
     };
     record("before: as deployed");

@@ -79,7 +79,6 @@ export async function runStackSettled(program: () => unknown): Promise<StackRun>
     const caps: Omit<Registration, "inputs">[] = [];
     // Each resource's qualified type (its parents' types and its own), as the engine builds URNs.
     const qualified = new WeakMap<pulumi.Resource, string>();
-    const pendingAliases: Promise<void>[] = [];
     let outputs: Record<string, any> = {};
     let error: unknown;
     try {
@@ -90,9 +89,8 @@ export async function runStackSettled(program: () => unknown): Promise<StackRun>
                 const qtype = parentType && a.opts.parent && (a.opts.parent as unknown as { __pulumiType?: string }).__pulumiType !== "pulumi:pulumi:Stack" ? `${parentType}$${a.type}` : a.type;
                 qualified.set(a.resource, qtype);
                 const urnOf = (name: string) => `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qtype}::${name}`;
-                // `{ name }` aliases under the same parent, and aliases given as URNs (resolved after the run).
+                // `{ name }` aliases under the same parent (the only kind the program gives).
                 const aliasUrns = (a.opts.aliases ?? []).flatMap((x) => (typeof x === "object" && x !== null && "name" in x && typeof x.name === "string" && Object.keys(x).length === 1 ? [urnOf(x.name)] : []));
-                for (const x of a.opts.aliases ?? []) if (pulumi.Output.isInstance(x)) pendingAliases.push((x as unknown as { promise(): Promise<string> }).promise().then((u) => void aliasUrns.push(u)));
                 caps.push({ type: a.type, name: a.name, parent: a.opts.parent ? nameOf(a.opts.parent) : undefined, dependsOn: (deps as unknown[]).map(nameOf), opts: a.opts as Registration["opts"], urn: urnOf(a.name), aliasUrns });
                 return undefined;
             });
@@ -101,7 +99,6 @@ export async function runStackSettled(program: () => unknown): Promise<StackRun>
     } catch (e) {
         error = e;
     } finally {
-        await Promise.all(pendingAliases).catch(() => undefined);
         await pulumi.runtime.disconnect();
     }
     const registrations = caps.map((c) => ({ ...c, inputs: monitorInputs.get(`${c.type}::${c.name}`) ?? {} }));

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { isEncrypted } from "../../lib/config/secret";
 import { setPath, toPulumiConfig, type RawConfig } from "./configs";
-import { argsFromConfig } from "../../lib/config/args";
 import type { CalicoClusterArgs } from "../../components/cluster";
 
 export const STACKS_DIR = join(__dirname, "..", "..", "stacks");
@@ -62,5 +61,6 @@ export function stackPulumiConfig(name: string, dir: string = STACKS_DIR): Recor
 
 /** A stack's config as CalicoCluster arguments (keys without `calico:`), as a program would write them. */
 export function stackArgs(name: string): CalicoClusterArgs {
-    return argsFromConfig(stackConfig(name)) as unknown as CalicoClusterArgs;
+    const args = Object.entries(stackConfig(name)).filter(([k]) => k.startsWith("calico:")).map(([k, v]) => [k.slice("calico:".length), v]);
+    return Object.fromEntries(args) as unknown as CalicoClusterArgs;
 }

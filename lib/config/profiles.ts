@@ -10,7 +10,7 @@ import { parseCidr, type Cidr } from "../model/cidr";
 import { parseSelector } from "../model/selector";
 import { expectedTyphaReplicas } from "../model/typha";
 import { CALICO_RELEASES } from "../model/versions";
-import { FULL_MESH_MAX_NODES, meshSessions } from "../model/topology";
+import { FULL_MESH_MAX_NODES, meshSessions, RR_LABEL } from "../model/topology";
 
 /** Default block sizes (Calico IPAM defaults). */
 const DEFAULT_BLOCK = { 4: 26, 6: 122 } as const;
@@ -68,8 +68,8 @@ export function resolveProfile(c: ParsedConfig, warnings: ConfigIssue[]): Cluste
             asNumber: c.bgp.asNumber,
             logSeverityScreen: c.bgp.logSeverityScreen,
             listenPort: c.bgp.listenPort,
-            routeReflectors: bgpMode === "routeReflector" && c.bgp.routeReflectors ? { nodes: c.bgp.routeReflectors.nodes, clusterId: c.bgp.routeReflectors.clusterId, allowSingleReflector: c.bgp.routeReflectors.allowSingleReflector } : { nodes: [], clusterId: "", allowSingleReflector: false },
-            racks: bgpMode === "tor" && c.bgp.tor ? c.bgp.tor.racks.map((r) => ({ name: r.name, nodes: r.nodes, asNumber: r.asNumber })) : [],
+            routeReflectors: (bgpMode === "routeReflector" || bgpMode === "hybrid") && c.bgp.routeReflectors ? { nodes: c.bgp.routeReflectors.nodes, clusterId: c.bgp.routeReflectors.clusterId, allowSingleReflector: c.bgp.routeReflectors.allowSingleReflector } : { nodes: [], clusterId: "", allowSingleReflector: false },
+            racks: (bgpMode === "tor" || bgpMode === "hybrid") && c.bgp.tor ? c.bgp.tor.racks.map((r) => ({ name: r.name, nodes: r.nodes, asNumber: r.asNumber })) : [],
             rackLabel: c.bgp.tor?.rackLabel ?? "rack",
             peers,
             advertise: c.bgp.advertise,
@@ -96,6 +96,10 @@ function resolveBgpMode(c: ParsedConfig, decide: (t: string, v: string, r: strin
     }
     const requested = c.bgp.mode;
     if (requested === "auto") {
+        if (c.bgp.tor && c.bgp.routeReflectors) {
+            decide("bgp.mode", "hybrid", "auto: racks and route reflectors are both configured, so each rack's reflectors peer with its switches and its other nodes peer only with those reflectors");
+            return "hybrid";
+        }
         if (c.bgp.tor) {
             decide("bgp.mode", "tor", "auto: top-of-rack racks are configured, so nodes peer with their switches instead of each other");
             return "tor";
@@ -164,15 +168,17 @@ function resolvePools(c: ParsedConfig, decide: (t: string, v: string, r: string)
 function resolvePeers(c: ParsedConfig, mode: BgpMode): ResolvedPeer[] {
     if (mode === "disabled") return [];
     const peers: ResolvedPeer[] = [];
-    if (mode === "tor" && c.bgp.tor) {
+    if ((mode === "tor" || mode === "hybrid") && c.bgp.tor) {
         const label = c.bgp.tor.rackLabel;
+        // Hybrid: only the rack's reflectors peer with its switches; the rest peer with the reflectors.
+        const who = (rack: string) => (mode === "hybrid" ? `${label} == "${rack}" && ${RR_LABEL} == "true"` : `${label} == "${rack}"`);
         c.bgp.tor.racks.forEach((rack, i) =>
             rack.switches.forEach((s, j) =>
                 peers.push({
                     name: s.name ?? `tor-${rack.name}-${j + 1}`,
                     peerIP: s.peerIP,
                     asNumber: s.asNumber,
-                    nodeSelector: parseSelector(`${label} == "${rack.name}"`).toString(),
+                    nodeSelector: parseSelector(who(rack.name)).toString(),
                     // Switches re-advertise node routes to each other; keeping the node as next hop avoids a hairpin through the switch.
                     keepOriginalNextHop: s.keepOriginalNextHop ?? true,
                     maxRestartTime: s.maxRestartTime,

@@ -309,10 +309,10 @@ export const rackSchema = z.strictObject({
 
 export const bgpSchema = z.strictObject({
     /**
-     * `auto`: `tor` if racks are set, else `mesh` up to 100 nodes and `routeReflector` above. An explicit mode that contradicts the size is a warning.
+     * `auto`: `hybrid` if racks and reflectors are both set, `tor` if only racks are, else `mesh` up to 100 nodes and `routeReflector` above. `hybrid`: each rack's reflectors peer with the rack's switches, and the rack's other nodes peer only with those reflectors. An explicit mode that contradicts the size is a warning.
      * @default "auto"
      */
-    mode: z.enum(["auto", "mesh", "routeReflector", "tor"]).default("auto"),
+    mode: z.enum(["auto", "mesh", "routeReflector", "tor", "hybrid"]).default("auto"),
     /**
      * The cluster's AS number: 1–4294967295, or asdot text in quotes (`"65000.100"`); the same forms in every AS field.
      * @default 64512
@@ -325,7 +325,7 @@ export const bgpSchema = z.strictObject({
     logSeverityScreen: z.enum(["Trace", "Debug", "Info", "Warning", "Error", "Fatal"]).default("Info"),
     /** BGP listen port. Unset: 179. */
     listenPort: port.optional(),
-    /** Route reflectors (mode `routeReflector`): at least 2 unless `allowSingleReflector`. */
+    /** Route reflectors (mode `routeReflector`, or `hybrid` with each reflector listed in its rack): at least 2 (in `hybrid`, per rack) unless `allowSingleReflector`. */
     routeReflectors: z
         .strictObject({
             /**
@@ -345,7 +345,7 @@ export const bgpSchema = z.strictObject({
             allowSingleReflector: z.boolean().default(false),
         })
         .optional(),
-    /** Top-of-rack peering (mode `tor`): each rack's nodes peer with its switches, with no node-to-node mesh. */
+    /** Top-of-rack peering (mode `tor`: each rack's nodes peer with its switches; mode `hybrid`: only the rack's reflectors do), with no node-to-node mesh. */
     tor: z
         .strictObject({
             /**

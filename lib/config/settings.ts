@@ -31,7 +31,7 @@ export interface ResolvedIpPool {
 }
 
 /** How BGP is laid out. `disabled` when calico:network.bgp is false (VXLAN-only clusters). */
-export type BgpMode = "mesh" | "routeReflector" | "tor" | "disabled";
+export type BgpMode = "mesh" | "routeReflector" | "tor" | "hybrid" | "disabled";
 
 /** A BGP peer outside the cluster (router or ToR switch), resolved to one BGPPeer object. */
 export interface ResolvedPeer {
@@ -49,7 +49,7 @@ export interface ResolvedPeer {
     readonly maxRestartTime?: string;
     /** The session password, when the peer has one. */
     readonly password?: Secret;
-    /** Rack this peer belongs to (ToR mode). */
+    /** Rack this peer belongs to (tor and hybrid modes). */
     readonly rack?: string;
     /** Config key the peer came from, for messages. */
     readonly configKey: string;
@@ -89,9 +89,9 @@ export interface ClusterSettings {
         readonly asNumber: number;
         readonly logSeverityScreen: ParsedConfig["bgp"]["logSeverityScreen"];
         readonly listenPort?: number;
-        /** Reflector nodes and cluster ID; empty list when not in route-reflector mode. */
+        /** Reflector nodes and cluster ID; empty list unless the mode is routeReflector or hybrid. */
         readonly routeReflectors: { readonly nodes: readonly string[]; readonly clusterId: string; readonly allowSingleReflector: boolean };
-        /** ToR racks (empty unless mode is tor). */
+        /** ToR racks (empty unless the mode is tor or hybrid). */
         readonly racks: readonly { readonly name: string; readonly nodes: readonly string[]; readonly asNumber?: number }[];
         /** Label key that names a node's rack. */
         readonly rackLabel: string;

@@ -271,24 +271,44 @@ function crossFieldLimits(c: PartialConfig, out: IssueCollector): void {
     if (c.cluster && rackNodes > c.cluster.nodeCount) out.error("calico:bgp.tor.racks", `${rackNodes} rack nodes`, `list more nodes than calico:cluster.nodeCount (${c.cluster.nodeCount}); raise nodeCount or fix the racks`);
 }
 
+/**
+ * Hybrid (ToR plus reflectors): a rack's clients peer only with the rack's reflectors, and only the
+ * reflectors peer with the switches, so every reflector must sit in a rack and every rack needs
+ * reflectors: at least 2, so that losing one keeps the rack's routes (1 with allowSingleReflector).
+ */
+function hybridRules(racks: readonly { name: string; nodes: readonly string[] }[], rr: { nodes: readonly string[]; allowSingleReflector: boolean }, nodeRack: ReadonlyMap<string, string>, out: IssueCollector): void {
+    rr.nodes.forEach((n, i) => {
+        if (!nodeRack.has(n)) out.error(`calico:bgp.routeReflectors.nodes[${i}]`, n, "is in no rack: in hybrid mode a reflector peers with its rack's switches and serves its rack's other nodes; list it under calico:bgp.tor.racks[].nodes");
+    });
+    const min = rr.allowSingleReflector ? 1 : 2;
+    racks.forEach((rack, i) => {
+        const mine = rr.nodes.filter((n) => nodeRack.get(n) === rack.name);
+        if (mine.length < min) {
+            out.error(
+                `calico:bgp.tor.racks[${i}].nodes`,
+                rack.nodes,
+                `rack ${rack.name} has ${mine.length} route reflector(s)${mine.length ? ` (${mine.join(", ")})` : ""}; in hybrid mode its other nodes peer only with the rack's reflectors, so list at least ${min} of its nodes in calico:bgp.routeReflectors.nodes${min === 2 ? " (or set allowSingleReflector: true to accept a single point of failure)" : ""}`,
+            );
+        }
+    });
+}
+
 function bgpRules(c: PartialConfig, out: IssueCollector): void {
     const bgp = c.bgp;
     if (!bgp) return;
     const bgpOn = c.network?.bgp ?? true;
-    if (!bgpOn && (bgp.mode === "routeReflector" || bgp.mode === "tor")) {
+    if (!bgpOn && (bgp.mode === "routeReflector" || bgp.mode === "tor" || bgp.mode === "hybrid")) {
         out.error("calico:bgp.mode", bgp.mode, "calico:network.bgp is false; route reflectors and top-of-rack peering need BGP. Enable it or use mode auto");
     }
     // Config that would be silently ignored is an error (the README: a typo never silently does nothing).
     if (!bgpOn && (bgp.routeReflectors || bgp.tor)) {
         out.error(bgp.tor ? "calico:bgp.tor" : "calico:bgp.routeReflectors", undefined, "is set but calico:network.bgp is false, so it would be ignored; enable BGP or remove it");
     }
-    if (bgp.routeReflectors && bgp.tor) {
-        out.error("calico:bgp.routeReflectors", bgp.routeReflectors.nodes, "route reflectors and top-of-rack racks together are not supported yet; configure one of them");
-    }
     if (bgpOn && bgp.mode === "auto" && bgp.routeReflectors && !bgp.tor && (c.cluster?.nodeCount ?? 0) <= FULL_MESH_MAX_NODES) {
         out.error("calico:bgp.routeReflectors", bgp.routeReflectors.nodes, `are listed, but mode auto resolves to a full mesh for ${c.cluster?.nodeCount} nodes (≤ ${FULL_MESH_MAX_NODES}), so they would be ignored; set calico:bgp.mode: routeReflector, or remove them`);
     }
     const rr = bgp.routeReflectors;
+    const hybrid = bgp.mode === "hybrid" || (bgp.mode === "auto" && !!bgp.tor && !!rr);
     const wantsRr = bgp.mode === "routeReflector" || (bgp.mode === "auto" && !bgp.tor && (c.cluster?.nodeCount ?? 0) > FULL_MESH_MAX_NODES);
     if (bgpOn && wantsRr) {
         const count = rr?.nodes.length ?? 0;
@@ -316,10 +336,11 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
                 out.error("calico:bgp.routeReflectors.clusterId", rr.clusterId, `lies inside ${r}; the cluster ID must be an IPv4 address not used by pods or Services (e.g. 244.0.0.1)`);
             }
         }
-        if (bgp.mode === "mesh" || bgp.mode === "tor") out.error("calico:bgp.routeReflectors", rr.nodes, `reflectors are configured but calico:bgp.mode is ${bgp.mode}; use mode routeReflector (or auto) or remove routeReflectors`);
+        if (bgp.mode === "mesh") out.error("calico:bgp.routeReflectors", rr.nodes, `reflectors are configured but calico:bgp.mode is ${bgp.mode}; use mode routeReflector (or auto) or remove routeReflectors`);
+        if (bgp.mode === "tor") out.error("calico:bgp.routeReflectors", rr.nodes, "reflectors are configured but calico:bgp.mode is tor; use mode hybrid (reflectors peer with their rack's switches) or remove routeReflectors");
     }
     if (bgp.tor) {
-        if (bgp.mode === "mesh" || bgp.mode === "routeReflector") out.error("calico:bgp.tor", bgp.tor.racks.map((r) => r.name), `racks are configured but calico:bgp.mode is ${bgp.mode}; use mode tor (or auto)`);
+        if (bgp.mode === "mesh" || bgp.mode === "routeReflector") out.error("calico:bgp.tor", bgp.tor.racks.map((r) => r.name), `racks are configured but calico:bgp.mode is ${bgp.mode}; use mode tor, hybrid (with routeReflectors) or auto`);
         const racks = new Set<string>();
         const nodeRack = new Map<string, string>();
         bgp.tor.racks.forEach((rack, i) => {
@@ -330,8 +351,12 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
                 nodeRack.set(n, rack.name);
             });
         });
-    } else if (bgp.mode === "tor") {
-        out.error("calico:bgp.tor", undefined, "top-of-rack mode needs calico:bgp.tor.racks, each with the switches its nodes peer with");
+        if (hybrid && rr) hybridRules(bgp.tor.racks, rr, nodeRack, out);
+    } else if (bgp.mode === "tor" || bgp.mode === "hybrid") {
+        out.error("calico:bgp.tor", undefined, `${bgp.mode === "tor" ? "top-of-rack" : "hybrid"} mode needs calico:bgp.tor.racks, each with the switches its ${bgp.mode === "tor" ? "nodes" : "reflectors"} peer with`);
+    }
+    if (bgp.mode === "hybrid" && !rr) {
+        out.error("calico:bgp.routeReflectors", undefined, "hybrid mode needs calico:bgp.routeReflectors.nodes: in each rack, the nodes that peer with the switches and serve the rack's other nodes");
     }
     const names = new Map<string, string>();
     const pods = (c.cluster?.podCidr ?? []).map((x) => parseCidr(x) as Cidr);

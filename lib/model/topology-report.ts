@@ -122,6 +122,8 @@ export function reportTopology(s: ClusterSettings, fabric: BgpFabricObjects): To
         checks.push({ id: "reflectors-connected", ok: r >= 1, message: r >= 1 ? `the ${r} reflectors peer with each other and form one group (cluster ID ${s.bgp.routeReflectors.clusterId})` : "no rendered BGPPeer's peerSelector selects a declared reflector" });
         checks.push({ id: "clients-peer", ok: everyNodePeers && !fabric.meshEnabled, message: !everyNodePeers ? "the reflector BGPPeer does not select every node, so unlabelled nodes would have no session" : fabric.meshEnabled ? "the rendered BGPConfiguration keeps the mesh on beside the reflectors" : "every node peers with the reflectors, and the mesh is off" });
         checks.push({ id: "sessions-saved", ok: true, message: `${inCluster} sessions instead of ${meshSessions(n)} for a full mesh` });
+    } else if (s.bgp.mode === "hybrid") {
+        return reportHybrid(s, fabric, labels, declared, anonymous, externalFor, anonExternal);
     } else {
         const racked = new Set<string>();
         for (const node of declared) {
@@ -157,6 +159,81 @@ export function reportTopology(s: ClusterSettings, fabric: BgpFabricObjects): To
     return { sessions: inCluster + external, checks, nodes };
 }
 
+/**
+ * Hybrid (ToR plus reflectors): the rendered reflector BGPPeers, switch peers and labels decide who
+ * peers with whom. Checks the issue's three properties: every client reaches at least 2 reflectors,
+ * every reflector reaches a switch, and every rack with clients has a reflector that peers with the
+ * rack's own switches; and compares the sessions with top of rack alone and with a full mesh.
+ */
+function reportHybrid(
+    s: ClusterSettings,
+    fabric: BgpFabricObjects,
+    labels: ReadonlyMap<string, Record<string, string>>,
+    declared: readonly string[],
+    anonymous: number,
+    externalFor: (l: Record<string, string>) => string[],
+    anonExternal: readonly string[],
+): TopologyReport {
+    const n = s.cluster.nodeCount;
+    const checks: TopologyCheck[] = [];
+    const nodes: NodePeers[] = [];
+    const inClusterPeers = fabric.peers.filter((p) => p.peerSelector !== undefined).map((p) => ({ nodes: parseSelector(p.nodeSelector ?? "all()"), peers: parseSelector(p.peerSelector!) }));
+    const reflectors = new Set(declared.filter((d) => inClusterPeers.some((p) => p.peers.matches(labels.get(d)!))));
+    /** In-cluster peers of a node: both directions of every BGPPeer with a peerSelector. */
+    const peersOf = (node: string): string[] => {
+        const l = labels.get(node)!;
+        return declared.filter((d) => d !== node && inClusterPeers.some((p) => (p.nodes.matches(l) && p.peers.matches(labels.get(d)!)) || (p.peers.matches(l) && p.nodes.matches(labels.get(d)!))));
+    };
+    const switchOf = new Map(s.bgp.peers.filter((p) => p.rack).map((p) => [p.name, p.rack!]));
+    let inClusterEnds = 0;
+    let external = anonExternal.length * anonymous;
+    const min = s.bgp.routeReflectors.allowSingleReflector ? 1 : 2;
+    const fewReflectors: string[] = [];
+    const noSwitch: string[] = [];
+    const clientsOnSwitches: string[] = [];
+    for (const node of declared) {
+        const isRr = reflectors.has(node);
+        const peers = peersOf(node);
+        const ext = externalFor(labels.get(node)!);
+        inClusterEnds += peers.length;
+        external += ext.length;
+        nodes.push({ node, role: isRr ? "reflector" : "client", peers: [...peers, ...ext], sessionCount: peers.length + ext.length });
+        if (isRr && !ext.length) noSwitch.push(node);
+        if (!isRr && peers.filter((p) => reflectors.has(p)).length < min) fewReflectors.push(node);
+        if (!isRr && ext.some((e) => switchOf.has(e))) clientsOnSwitches.push(node);
+    }
+    checks.push({
+        id: "clients-reach-two-reflectors",
+        ok: fewReflectors.length === 0,
+        message: fewReflectors.length === 0 ? `every declared client peers with at least ${min} reflector${min === 1 ? " (allowSingleReflector: losing it drops the rack's routes)" : "s"} of its rack` : `${fewReflectors.length} client(s) reach fewer than ${min} reflectors: ${fewReflectors.slice(0, 5).join(", ")}`,
+    });
+    checks.push({ id: "reflectors-reach-switch", ok: noSwitch.length === 0, message: noSwitch.length === 0 ? `each of the ${reflectors.size} reflectors peers with at least one switch` : `reflector(s) without a switch session: ${noSwitch.join(", ")}` });
+    for (const rack of s.bgp.racks) {
+        const clients = rack.nodes.filter((x) => !reflectors.has(x));
+        const switches = s.bgp.peers.filter((p) => p.rack === rack.name).map((p) => p.name);
+        // A client's routes reach the rack's switches only through a reflector it peers with that peers with one of them.
+        const cut = clients.filter((c) => !peersOf(c).some((r) => reflectors.has(r) && externalFor(labels.get(r)!).some((e) => switches.includes(e))));
+        const rrs = rack.nodes.filter((x) => reflectors.has(x));
+        checks.push({
+            id: `rack-${rack.name}`,
+            ok: cut.length === 0 && (clients.length === 0 || rrs.length > 0),
+            message: cut.length === 0 ? `rack ${rack.name}: ${clients.length} client(s) peer with reflectors ${rrs.join(", ")}, which peer with ${switches.join(", ")}` : `rack ${rack.name}: ${cut.join(", ")} have no reflector that peers with the rack's switches (${switches.join(", ")})`,
+        });
+    }
+    checks.push({ id: "clients-peer-only-reflectors", ok: clientsOnSwitches.length === 0 && !fabric.meshEnabled, message: fabric.meshEnabled ? "the rendered BGPConfiguration keeps the mesh on" : clientsOnSwitches.length ? `clients peer with switches: ${clientsOnSwitches.join(", ")}` : "clients peer only with their rack's reflectors; the mesh is off" });
+    // Undeclared nodes carry their rack label from provisioning and are clients of their rack's reflectors.
+    const racks = Math.max(1, s.bgp.racks.length);
+    const perRack = (k: number) => Math.round((anonymous * k) / racks);
+    const switchCount = s.bgp.peers.filter((p) => p.rack).length;
+    const inCluster = inClusterEnds / 2 + perRack(reflectors.size);
+    const otherExternal = external - declared.reduce((m, d) => m + externalFor(labels.get(d)!).filter((e) => switchOf.has(e)).length, 0);
+    const torOnly = s.bgp.racks.reduce((m, r) => m + r.nodes.length * s.bgp.peers.filter((p) => p.rack === r.name).length, 0) + perRack(switchCount) + otherExternal;
+    const sessions = inCluster + external;
+    checks.push({ id: "sessions-compared", ok: true, message: `hybrid: ${sessions} sessions, ${external - otherExternal} on the switches; top of rack alone: ${torOnly}, ${torOnly - otherExternal} on the switches; full mesh: ${meshSessions(n) + otherExternal}` });
+    if (anonymous > 0) checks.push({ id: "undeclared-nodes", ok: true, message: `${anonymous} node(s) are not declared: each must carry the label ${s.bgp.rackLabel}=<rack> (e.g. from kubelet --node-labels) to peer with its rack's reflectors` });
+    return { sessions, checks, nodes };
+}
+
 /** A Mermaid flowchart of the BGP topology (anonymous nodes drawn as one group). */
 export function renderMermaid(s: ClusterSettings, t: TopologyReport): string {
     const id = (x: string) => x.replace(/[^A-Za-z0-9_]/g, "_");
@@ -171,10 +248,17 @@ export function renderMermaid(s: ClusterSettings, t: TopologyReport): string {
         for (const rr of rrs) lines.push(`  ${id(rr)}{{"${rr} (RR ${s.bgp.routeReflectors.clusterId})"}}`, `  clients --- ${id(rr)}`);
         for (let i = 0; i < rrs.length; i++) for (let j = i + 1; j < rrs.length; j++) lines.push(`  ${id(rrs[i])} --- ${id(rrs[j])}`);
     } else {
+        const rrs = s.bgp.routeReflectors.nodes;
         for (const rack of s.bgp.racks) {
-            lines.push(`  subgraph ${id(`rack_${rack.name}`)}["rack ${rack.name}"]`, `    ${id(`nodes_${rack.name}`)}["${rack.nodes.length} node(s)${rack.asNumber ? `, AS ${rack.asNumber}` : ""}"]`, "  end");
+            const mine = rack.nodes.filter((x) => rrs.includes(x));
+            const clients = id(`nodes_${rack.name}`);
+            lines.push(`  subgraph ${id(`rack_${rack.name}`)}["rack ${rack.name}"]`, `    ${clients}["${rack.nodes.length - mine.length} ${mine.length ? "client " : ""}node(s)${rack.asNumber ? `, AS ${rack.asNumber}` : ""}"]`);
+            for (const rr of mine) lines.push(`    ${id(rr)}{{"${rr} (RR ${s.bgp.routeReflectors.clusterId})"}}`);
+            lines.push("  end");
+            for (const rr of mine) lines.push(`  ${clients} --- ${id(rr)}`);
             for (const p of s.bgp.peers.filter((x) => x.rack === rack.name)) {
-                lines.push(`  ${id(p.name)}[/"${p.name} ${p.peerIP} AS ${p.asNumber}"/]`, `  ${id(`nodes_${rack.name}`)} --- ${id(p.name)}`);
+                lines.push(`  ${id(p.name)}[/"${p.name} ${p.peerIP} AS ${p.asNumber}"/]`);
+                for (const from of mine.length ? mine.map(id) : [clients]) lines.push(`  ${from} --- ${id(p.name)}`);
             }
         }
     }

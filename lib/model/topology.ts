@@ -13,3 +13,6 @@ export function meshSessions(nodes: number): number {
 
 /** Consecutive good polls the BGP session gate requires before old sessions may go (a flap resets the count). */
 export const GATE_STABLE_POLLS = 3;
+
+/** Node label that designates a route reflector (Calico docs and the guide); reflector BGPPeers select it. */
+export const RR_LABEL = "route-reflector";

@@ -20,15 +20,17 @@
 import { podFamilies, type ClusterSettings, type ResolvedPeer } from "../config/settings";
 import { compact, kubernetesType, type K8sObject } from "./objects";
 import { applyCommand, CALICOCTL_ENV, patchCommand } from "./calicoctl";
-import { gateRequirement, renderGateCommand } from "./gate";
+import { gateRequirement, renderGateCommand, type GateRequirement } from "./gate";
+import { parseSelector } from "../model/selector";
 import { CALICO_NAMESPACE } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
 import { isPatch, TYPES, type PlannedResource } from "./resource-spec";
 import { reportTopology, type FabricPeer, type TopologyReport } from "../model/topology-report";
 import type { FabricState } from "../model/sessions";
 
-/** Node label and annotation that designate a route reflector (Calico docs and the guide). */
-export const RR_LABEL = "route-reflector";
+import { RR_LABEL } from "../model/topology";
+export { RR_LABEL };
+/** Node annotation that gives a route reflector its cluster ID (Calico's Kubernetes datastore mapping). */
 export const RR_CLUSTER_ID_ANNOTATION = "projectcalico.org/RouteReflectorClusterID";
 /** Secret holding BGP passwords, in calico-node's namespace so it may read it. */
 export const BGP_SECRET = "bgp-passwords";
@@ -43,6 +45,8 @@ export const BGP_RESOURCES = {
     configuration: "bgpconfiguration-default",
     rrPeer: "bgppeer-peer-with-route-reflectors",
     wait: "wait-bgp-sessions",
+    /** Hybrid mode's second gate: the reflectors' switch sessions, after the switch peers narrow to them. */
+    switchWait: "wait-bgp-switch-sessions",
     secret: "bgp-passwords",
     role: "bgp-passwords-reader",
     roleBinding: "bgp-passwords-reader-binding",
@@ -95,6 +99,24 @@ export function renderExternalPeer(p: ResolvedPeer): K8sObject {
     };
 }
 
+/** Planned name of the patch that gives a node its rack label. */
+const rackNodePatch = (node: string) => `rack-node-${node}`;
+/** Planned name of a rack's reflector BGPPeer (hybrid mode). */
+const rackReflectorPeer = (rack: string) => `bgppeer-rack-${rack}-reflectors`;
+
+/**
+ * Hybrid mode: the BGPPeer that makes every node of one rack (its reflectors included) peer with
+ * the rack's reflectors, so a rack's clients keep their routes local to the rack's switches.
+ */
+export function renderRackReflectorPeer(rackLabel: string, rack: string): K8sObject {
+    return {
+        apiVersion: V3,
+        kind: "BGPPeer",
+        metadata: { name: `rack-${rack}-reflectors` },
+        spec: { nodeSelector: parseSelector(`${rackLabel} == "${rack}"`).toString(), peerSelector: parseSelector(`${rackLabel} == "${rack}" && ${RR_LABEL} == "true"`).toString() },
+    };
+}
+
 /** Label (and annotation) patch on a Kubernetes Node. */
 function nodePatch(name: string, labels: Record<string, string>, annotations?: Record<string, string>): K8sObject {
     return { apiVersion: "v1", kind: "Node", metadata: compact({ name, labels, annotations }) };
@@ -112,22 +134,11 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
         out.push({ name, type: kubernetesType("v1", "NodePatch"), component: "bgp", dependsOn, spec: { kind: "object", object } });
     };
 
-    if (s.bgp.mode === "routeReflector") {
-        const rr = s.bgp.routeReflectors;
-        // The BGPPeer first: a node leaves the mesh the moment it has a cluster ID (see above).
-        cmd(BGP_RESOURCES.rrPeer, renderRouteReflectorPeer(), [...READY]);
-        meshOffPrereqs.push(BGP_RESOURCES.rrPeer);
-        for (const node of rr.nodes) {
-            const name = `rr-node-${node}`;
-            patch(name, nodePatch(node, { [RR_LABEL]: "true" }, { [RR_CLUSTER_ID_ANNOTATION]: rr.clusterId }), [...READY, BGP_RESOURCES.rrPeer]);
-            meshOffPrereqs.push(name);
-        }
-    }
-
-    if (s.bgp.mode === "tor") {
+    const hybrid = s.bgp.mode === "hybrid";
+    if (s.bgp.mode === "tor" || hybrid) {
         for (const rack of s.bgp.racks) {
             for (const node of rack.nodes) {
-                const name = `rack-node-${node}`;
+                const name = rackNodePatch(node);
                 patch(name, nodePatch(node, { [s.bgp.rackLabel]: rack.name }), [...READY]);
                 meshOffPrereqs.push(name);
                 if (rack.asNumber !== undefined) {
@@ -143,6 +154,28 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
                     meshOffPrereqs.push(asName);
                 }
             }
+        }
+    }
+
+    if (s.bgp.mode === "routeReflector" || hybrid) {
+        const rr = s.bgp.routeReflectors;
+        const rackOf = new Map(s.bgp.racks.flatMap((r) => r.nodes.map((n) => [n, r.name] as const)));
+        if (hybrid) {
+            for (const rack of s.bgp.racks) {
+                cmd(rackReflectorPeer(rack.name), renderRackReflectorPeer(s.bgp.rackLabel, rack.name), [...READY]);
+                meshOffPrereqs.push(rackReflectorPeer(rack.name));
+            }
+        } else {
+            cmd(BGP_RESOURCES.rrPeer, renderRouteReflectorPeer(), [...READY]);
+            meshOffPrereqs.push(BGP_RESOURCES.rrPeer);
+        }
+        for (const node of rr.nodes) {
+            const name = `rr-node-${node}`;
+            // After the BGPPeer that gives it sessions (and, in hybrid mode, its own rack label): a
+            // node leaves the mesh the moment it has a cluster ID (see above).
+            const after = hybrid ? [rackReflectorPeer(rackOf.get(node)!), rackNodePatch(node)] : [BGP_RESOURCES.rrPeer];
+            patch(name, nodePatch(node, { [RR_LABEL]: "true" }, { [RR_CLUSTER_ID_ANNOTATION]: rr.clusterId }), [...READY, ...after]);
+            meshOffPrereqs.push(name);
         }
     }
 
@@ -199,27 +232,40 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
         secretDeps.push(BGP_RESOURCES.secret, BGP_RESOURCES.roleBinding);
     }
 
-    for (const p of s.bgp.peers) {
+    const peerCmd = (p: ResolvedPeer, after: readonly string[]): string => {
         const name = `bgppeer-${p.name}`;
-        cmd(name, renderExternalPeer(p), [...READY, ...(p.password ? secretDeps : [])]);
+        cmd(name, renderExternalPeer(p), [...READY, ...(p.password ? secretDeps : []), ...after]);
+        return name;
+    };
+    // Hybrid: the switch peers narrow to the reflectors, which drops the clients' switch sessions
+    // (coming from top of rack), so they wait for the first gate; the second gate then proves the
+    // reflectors' switch sessions before anything old goes.
+    const switchPeers = hybrid ? s.bgp.peers.filter((p) => p.rack) : [];
+    for (const p of s.bgp.peers) {
+        if (switchPeers.includes(p)) continue;
+        const name = peerCmd(p, []);
         if (p.rack) meshOffPrereqs.push(name);
     }
 
-    const req = gateRequirement(s);
-    const gate = (dependsOn: string[]): void => {
-        const { command, script } = renderGateCommand(s, req!);
+    const gate = (name: string, req: GateRequirement, dependsOn: string[]): void => {
+        const { command, script } = renderGateCommand(s, req);
         // An update runs the same wait, so a changed topology is gated again.
-        out.push({ name: BGP_RESOURCES.wait, type: TYPES.localCommand, component: "bgp", dependsOn, spec: { kind: "localCommand", create: command, update: command, environment: CALICOCTL_ENV, needsKubeconfig: true, script } });
+        out.push({ name, type: TYPES.localCommand, component: "bgp", dependsOn, spec: { kind: "localCommand", create: command, update: command, environment: CALICOCTL_ENV, needsKubeconfig: true, script } });
     };
+    const req = gateRequirement(s);
     const configDeps: string[] = [...READY];
-    if (!s.bgp.meshEnabled) {
-        gate([...meshOffPrereqs]);
-        configDeps.push(BGP_RESOURCES.wait);
+    if (!s.bgp.meshEnabled && req) {
+        gate(BGP_RESOURCES.wait, hybrid ? gateRequirement(s, { reflectorsOnly: true })! : req, [...meshOffPrereqs]);
+        if (hybrid) {
+            const names = switchPeers.map((p) => peerCmd(p, [BGP_RESOURCES.wait]));
+            gate(BGP_RESOURCES.switchWait, req, names.length ? names : [BGP_RESOURCES.wait]);
+            configDeps.push(BGP_RESOURCES.switchWait);
+        } else configDeps.push(BGP_RESOURCES.wait);
     }
     cmd(BGP_RESOURCES.configuration, renderBgpConfiguration(s), configDeps);
     // With the mesh on, the gate follows the BGPConfiguration and comes before the deletes of any
     // earlier topology's peers and labels.
-    if (s.bgp.meshEnabled && req) gate([BGP_RESOURCES.configuration]);
+    if (s.bgp.meshEnabled && req) gate(BGP_RESOURCES.wait, req, [BGP_RESOURCES.configuration]);
     return out;
 }
 

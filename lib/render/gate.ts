@@ -11,39 +11,61 @@
  *   BGP status, and deletes the probes once the gate has passed: upstream calls CalicoNodeStatus a
  *   debugging aid that costs calico-node work while it exists.
  * - Each node needs its full set of new sessions Established on `STABLE` consecutive polls (a
- *   flapping session does not pass): a route-reflector client one session per reflector, a
- *   reflector one per other reflector, a top-of-rack node one per switch of its rack (a node
- *   without a rack label fails the gate, since it would be left with no session), and in mesh mode
- *   every node one session per other node.
+ *   flapping session does not pass), peer by peer (gateRequirement): a node without a rack label
+ *   in a rack topology fails the gate, since it would be left with no session.
  *
  * The script is POSIX sh plus node (always present where a Pulumi TypeScript program runs) to read
  * kubectl's JSON; it is a pure function of the settings, so a second preview shows no change.
  */
 import type { ClusterSettings } from "../config/settings";
 import { clusterAccessPrelude, KUBECTL_WITH_CONTEXT, shQuote } from "./calicoctl";
+import { peerAddress } from "../model/cidr";
 
 import { GATE_STABLE_POLLS } from "../model/topology";
 export { GATE_STABLE_POLLS };
 /** Label on the probes, so that one delete removes them all. */
 export const PROBE_LABEL = "calico-pulumi/bgp-probe";
 
-/** What the gate requires of each live node, by topology. */
+/** The sessions one rack's nodes need (top of rack and hybrid). */
+export interface RackRequirement {
+    /** Addresses of the rack's switches (BGPPeer peerIP without a port, as CalicoNodeStatus reports it). */
+    readonly switches: readonly string[];
+    /** Hybrid: the rack's reflectors (node names). */
+    readonly reflectors?: readonly string[];
+}
+
+/**
+ * What the gate requires of each live node, by topology. Every requirement names the peers (node
+ * names, resolved to the node's BGP address at gate time, or switch addresses), not a count, so
+ * sessions the old topology left in place (a ToR node's switch sessions while it gains reflector
+ * sessions) never pass for new ones.
+ */
 export type GateRequirement =
     | { readonly mode: "mesh" }
     | { readonly mode: "routeReflector"; readonly reflectors: readonly string[] }
-    | { readonly mode: "tor"; readonly rackLabel: string; readonly switchesPerRack: Readonly<Record<string, number>> };
+    | { readonly mode: "tor" | "hybrid"; readonly rackLabel: string; readonly racks: Readonly<Record<string, RackRequirement>>; readonly reflectorsOnly?: boolean };
 
-/** The requirement for these settings (undefined when BGP is off). */
-export function gateRequirement(s: ClusterSettings): GateRequirement | undefined {
+/**
+ * The requirement for these settings (undefined when BGP is off): in a mesh every other node; a
+ * route-reflector client every reflector and a reflector every other reflector; a top-of-rack node
+ * each switch of its rack; in hybrid mode a node of a rack the rack's other reflectors, and a
+ * reflector the rack's switches too, unless `reflectorsOnly` (hybrid's first gate, before the
+ * switch peers narrow to the reflectors).
+ */
+export function gateRequirement(s: ClusterSettings, opts: { readonly reflectorsOnly?: boolean } = {}): GateRequirement | undefined {
     switch (s.bgp.mode) {
         case "mesh":
             return { mode: "mesh" };
         case "routeReflector":
             return { mode: "routeReflector", reflectors: [...s.bgp.routeReflectors.nodes] };
-        case "tor": {
-            const switchesPerRack: Record<string, number> = {};
-            for (const p of s.bgp.peers) if (p.rack) switchesPerRack[p.rack] = (switchesPerRack[p.rack] ?? 0) + 1;
-            return { mode: "tor", rackLabel: s.bgp.rackLabel, switchesPerRack };
+        case "tor":
+        case "hybrid": {
+            const racks: Record<string, RackRequirement> = {};
+            for (const rack of s.bgp.racks) {
+                const switches = s.bgp.peers.filter((p) => p.rack === rack.name).map((p) => peerAddress(p.peerIP));
+                racks[rack.name] = s.bgp.mode === "hybrid" ? { switches, reflectors: s.bgp.routeReflectors.nodes.filter((n) => rack.nodes.includes(n)) } : { switches };
+            }
+            return { mode: s.bgp.mode, rackLabel: s.bgp.rackLabel, racks, ...(s.bgp.mode === "hybrid" && opts.reflectorsOnly ? { reflectorsOnly: true } : {}) };
         }
         default:
             return undefined;
@@ -52,8 +74,9 @@ export function gateRequirement(s: ClusterSettings): GateRequirement | undefined
 
 /**
  * Node program: `node -e EVALUATE REQUIREMENT NODES.json STATUS.json` prints one line,
- * `ok N` or `missing K of N: node (have/need), ...`, and exits 0. Kept as plain JavaScript text
- * so the command is byte-identical everywhere.
+ * `ok N` or `missing K of N: node (have/need), ...`, and exits 0. Outside a mesh only sessions that
+ * are not mesh sessions count. Kept as plain JavaScript text so the command is byte-identical
+ * everywhere.
  */
 export const EVALUATE_JS = [
     `const fs=require("fs");`,
@@ -62,14 +85,18 @@ export const EVALUATE_JS = [
     `const st=JSON.parse(fs.readFileSync(process.argv[3],"utf8")).items;`,
     // A node's BGP address: calico-node's annotation, else the kubelet's InternalIP.
     `const ipOf=n=>{const a=(n.metadata.annotations||{})["projectcalico.org/IPv4Address"];if(a)return a.split("/")[0];const i=((n.status||{}).addresses||[]).find(x=>x.type==="InternalIP");return i?i.address:"";};`,
-    `const nodeIPs=new Set(nodes.map(ipOf));`,
-    `const byNode={};for(const s of st){const b=((s.status||{}).bgp)||{};byNode[s.spec.node]=[...(b.peersV4||[]),...(b.peersV6||[])].filter(p=>p.state==="Established");}`,
+    `const ipByName={};for(const n of nodes)ipByName[n.metadata.name]=ipOf(n);`,
+    `const byNode={};for(const s of st){const b=((s.status||{}).bgp)||{};byNode[s.spec.node]=[...(b.peersV4||[]),...(b.peersV6||[])].filter(p=>p.state==="Established"&&(req.mode==="mesh"||p.type!=="NodeMesh")).map(p=>p.peerIP);}`,
     `const missing=[];`,
-    `for(const n of nodes){const name=n.metadata.name;const up=byNode[name]||[];let need,have;`,
-    `if(req.mode==="mesh"){need=nodes.length-1;have=new Set(up.filter(p=>nodeIPs.has(p.peerIP)).map(p=>p.peerIP)).size;}`,
-    `else if(req.mode==="routeReflector"){const rr=req.reflectors.includes(name);need=rr?Math.max(req.reflectors.length-1,1):req.reflectors.length;have=up.filter(p=>p.type!=="NodeMesh").length;}`,
-    `else{const rack=(n.metadata.labels||{})[req.rackLabel];need=rack===undefined?-1:(req.switchesPerRack[rack]||0);have=up.filter(p=>p.type!=="NodeMesh").length;if(need===0)need=-1;}`,
-    `if(need<0)missing.push(name+" (no rack: label "+req.rackLabel+" missing or unknown)");else if(have<need)missing.push(name+" ("+have+"/"+need+")");}`,
+    `for(const n of nodes){const name=n.metadata.name;const up=new Set(byNode[name]||[]);let peers,addrs=[];`,
+    `if(req.mode==="mesh")peers=nodes.map(x=>x.metadata.name).filter(x=>x!==name);`,
+    `else if(req.mode==="routeReflector")peers=req.reflectors.filter(x=>x!==name);`,
+    `else{const rack=(n.metadata.labels||{})[req.rackLabel];const r=rack===undefined?undefined:req.racks[rack];`,
+    `if(!r){missing.push(name+" (no rack: label "+req.rackLabel+" missing or unknown)");continue;}`,
+    `if(req.mode==="tor"){peers=[];addrs=r.switches;}else{const rr=r.reflectors.includes(name);peers=r.reflectors.filter(x=>x!==name);addrs=rr&&!req.reflectorsOnly?r.switches:[];}}`,
+    // A peer node that is not in the cluster has no address, so it is missing.
+    `const need=peers.length+addrs.length;const have=peers.filter(x=>ipByName[x]&&up.has(ipByName[x])).length+addrs.filter(a=>up.has(a)).length;`,
+    `if(have<need)missing.push(name+" ("+have+"/"+need+")");}`,
     `console.log(missing.length?"missing "+missing.length+" of "+nodes.length+": "+missing.slice(0,20).join(", ")+(missing.length>20?", ...":""):"ok "+nodes.length);`,
 ].join("");
 
@@ -107,7 +134,7 @@ export function renderGateScript(s: ClusterSettings, req: GateRequirement): stri
         `  sleep "$interval"`,
         `done`,
         `k delete caliconodestatuses.crd.projectcalico.org -l ${probe}=true --ignore-not-found >/dev/null`,
-        `echo "BGP session gate passed: every node (\${result#ok }) has its ${req.mode} sessions Established"`,
+        `echo "BGP session gate passed: every node (\${result#ok }) has its ${req.mode === "hybrid" && req.reflectorsOnly ? "hybrid reflector" : req.mode} sessions Established"`,
     ].join("\n");
 }
 

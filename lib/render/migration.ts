@@ -169,11 +169,14 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
     const before = new Map(oldPlan.map((p) => [p.name, p]));
     const byName = new Map(nextPlan.map((p) => [p.name, p]));
     const changed = nextPlan.filter((p) => !before.has(p.name) || text(before.get(p.name)!) !== text(p));
-    const gate = nextPlan.find((p) => p.name.endsWith(`-${BGP_RESOURCES.wait}`));
+    // The session gates (hybrid mode has two, one after the other).
+    const gates = nextPlan.filter((p) => p.name.endsWith(`-${BGP_RESOURCES.wait}`) || p.name.endsWith(`-${BGP_RESOURCES.switchWait}`));
     const ancestors = (p: PlannedResource, seen = new Set<string>()): Set<string> => {
         for (const d of p.dependsOn) if (!seen.has(d)) (seen.add(d), byName.get(d) && ancestors(byName.get(d)!, seen));
         return seen;
     };
+    /** How many gates a resource waits for. */
+    const gateDepth = (p: PlannedResource) => { const a = ancestors(p); return gates.filter((g) => a.has(g.name)).length; };
     const steps: SessionStep[] = [];
     const record = (title: string) => {
         const c = countSessions(fabricObjects(live.values(), baseLabels), nodeCount);
@@ -199,10 +202,15 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
             record(`${label}: ${group.map((p) => p.name).join(", ")}`);
         }
     };
-    const afterGate = (p: PlannedResource) => gate !== undefined && ancestors(p).has(gate.name);
-    apply(changed.filter((p) => p !== gate && !afterGate(p) && changesSessions(p)), "apply");
-    if (gate && (changed.includes(gate) || changed.some(afterGate))) record(`wait: ${gate.name} until every node's new sessions are Established`);
-    apply(changed.filter((p) => p !== gate && afterGate(p) && changesSessions(p)), "apply after the gate");
+    // Everything that waits for no gate, then each gate and what waits for it (and no later gate).
+    const work = changed.filter((p) => !gates.includes(p) && changesSessions(p));
+    const ordered = [...gates].sort((a, b) => gateDepth(a) - gateDepth(b));
+    for (let depth = 0; depth <= ordered.length; depth++) {
+        apply(work.filter((p) => gateDepth(p) === depth), depth === 0 ? "apply" : `apply after ${ordered[depth - 1].name}`);
+        const g = ordered[depth];
+        // A gate runs when it changed or something after it did (an unchanged gate is not re-run).
+        if (g && (changed.includes(g) || changed.some((p) => ancestors(p).has(g.name)))) record(`wait: ${g.name} until every node's new sessions are Established`);
+    }
     const deletes = oldPlan.filter((p) => !byName.has(p.name) && changesSessions(p));
     if (deletes.length) {
         for (const p of deletes) live.delete(p.name);

@@ -25,7 +25,7 @@ describe("plan command", () => {
                 const j = JSON.parse(r.stdout);
                 for (const k of ["calicoVersion", "operatorImage", "kubernetesVersion", "nodeCount", "warnings", "resources"]) assert.ok(k in j, k);
                 assert.match(j.operatorImage, /^quay\.io\/tigera\/operator:v1\.(40\.3|32\.7)$/);
-                assert.ok(["mesh", "routeReflector", "tor", "disabled"].includes(j.bgp.mode));
+                assert.ok(["mesh", "routeReflector", "tor", "hybrid", "disabled"].includes(j.bgp.mode));
                 assert.equal(typeof j.bgp.sessions, "number");
                 assert.equal(typeof j.typha.expectedReplicas, "number");
                 assert.ok(j.resources.every((x: { type: string; name: string }) => x.type && x.name));

@@ -299,5 +299,10 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("reflectors listed while auto resolves to mesh", "calico:bgp", { routeReflectors: { nodes: ["a", "b"] } }, "calico:bgp.routeReflectors"),
     make("racks with BGP off", (c) => ((c["calico:network"].bgp = false), (c["calico:bgp"] = { tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } })), "calico:bgp.tor"),
     make("reflectors with BGP off", (c) => ((c["calico:network"].bgp = false), (c["calico:bgp"] = { routeReflectors: { nodes: ["a", "b"] } })), "calico:bgp.routeReflectors"),
-    edit("racks and reflectors together", "calico:bgp", { routeReflectors: { nodes: ["a", "b"] }, tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } }, "calico:bgp.routeReflectors"),
+    // hybrid: reflectors in their racks, at least 2 per rack
+    edit("hybrid: a reflector in no rack", "calico:bgp", { routeReflectors: { nodes: ["a", "b"] }, tor: { racks: [{ name: "r1", nodes: ["a", "n1"], switches: [sw()] }] } }, "calico:bgp.routeReflectors.nodes[1]"),
+    edit("hybrid: a rack with one reflector", "calico:bgp", { mode: "hybrid", routeReflectors: { nodes: ["a", "b", "c"] }, tor: { racks: [{ name: "r1", nodes: ["a", "b", "n1"], switches: [sw()] }, { name: "r2", nodes: ["c", "n2"], switches: [sw("192.168.2.1")] }] } }, "calico:bgp.tor.racks[1].nodes"),
+    edit("hybrid without reflectors", "calico:bgp", { mode: "hybrid", tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } }, "calico:bgp.routeReflectors"),
+    edit("hybrid without racks", "calico:bgp", { mode: "hybrid", routeReflectors: { nodes: ["a", "b"] } }, "calico:bgp.tor"),
+    edit("reflectors with mode tor", "calico:bgp", { mode: "tor", routeReflectors: { nodes: ["a", "b"] }, tor: { racks: [{ name: "r1", nodes: ["a", "b"], switches: [sw()] }] } }, "calico:bgp.routeReflectors"),
 ];

@@ -136,6 +136,22 @@ describe("Pulumi program under mocks", () => {
         assert.equal(byName(run, "calico-rr-node-rr-1").type, "kubernetes:core/v1:NodePatch");
     });
 
+    it("hybrid: reflector peers, rack labels and cluster IDs, the first gate, the switch peers, the second gate, then the mesh off", async () => {
+        const run = await runStack(() => runProgram(stackPulumiConfig("hybrid")));
+        const gateA = ancestors(run, "calico-wait-bgp-sessions");
+        for (const n of ["bgppeer-rack-r1-reflectors", "rr-node-rr-r1-a", "rack-node-node-r1-01", "node-as-node-r1-01"]) assert.ok(gateA.has(`calico-${n}`), n);
+        // The switch peers narrow to the reflectors (clients lose their switch sessions): after the first gate only.
+        for (const sw of ["tor-r1-a", "tor-r2-b", "tor-r3-a"]) {
+            assert.ok(byName(run, `calico-bgppeer-${sw}`).dependsOn.includes("calico-wait-bgp-sessions"), sw);
+            assert.ok(!gateA.has(`calico-bgppeer-${sw}`), `${sw} before the first gate`);
+            assert.match(unwrap(byName(run, `calico-bgppeer-${sw}`).inputs).stdin, /nodeSelector: .*route-reflector == "true"/);
+        }
+        assert.ok(ancestors(run, "calico-wait-bgp-switch-sessions").has("calico-bgppeer-tor-r1-a"));
+        assert.ok(byName(run, "calico-bgpconfiguration-default").dependsOn.includes("calico-wait-bgp-switch-sessions"));
+        // A reflector gets its cluster ID (leaving any mesh) only once its rack label and its rack's reflector BGPPeer exist.
+        assert.ok(ancestors(run, "calico-rr-node-rr-r2-a").has("calico-rack-node-rr-r2-a") && ancestors(run, "calico-rr-node-rr-r2-a").has("calico-bgppeer-rack-r2-reflectors"));
+    });
+
     it("route reflectors → mesh: the mesh BGPConfiguration depends on nothing the reflector topology had", async () => {
         const rr = await runStack(() => runProgram(stackPulumiConfig("large")));
         const c = stackConfig("large");

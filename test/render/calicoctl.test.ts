@@ -221,12 +221,12 @@ const node = (name: string, ip: string, labels: Record<string, string> = {}) => 
 const up = (ip: string, type = "NodePeer"): GatePeer => ({ peerIP: ip, type, state: "Established" });
 const down = (ip: string, type = "NodePeer"): GatePeer => ({ peerIP: ip, type, state: "Connect" });
 
-function runGate(s: ClusterSettings, scenario: { nodes: unknown[]; polls: Record<string, GatePeer[]>[] }, env: Record<string, string> = {}) {
+function runGate(s: ClusterSettings, scenario: { nodes: unknown[]; polls: Record<string, GatePeer[]>[] }, env: Record<string, string> = {}, opts: { reflectorsOnly?: boolean } = {}) {
     const dir = mkdtempSync(join(tmpdir(), "fake-kubectl-"));
     writeFileSync(join(dir, "kubectl"), FAKE_KUBECTL, { mode: 0o755 });
     writeFileSync(join(dir, "scenario.json"), JSON.stringify(scenario));
     const fast: ClusterSettings = { ...s, bgp: { ...s.bgp, migration: { waitTimeoutSeconds: 4, pollIntervalSeconds: 1 } } };
-    const req = gateRequirement(fast)!;
+    const req = gateRequirement(fast, opts)!;
     const { command } = renderGateCommand(fast, req);
     const r = spawnSync("/bin/sh", ["-c", command], { encoding: "utf8", env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, ...env } });
     const log = existsSync(join(dir, "kubectl.log")) ? readFileSync(join(dir, "kubectl.log"), "utf8").trim().split("\n") : [];
@@ -286,6 +286,26 @@ describe("BGP session gate (before anything drops old sessions)", () => {
         assert.match(r.stderr, /: 1 of 3: stray \(no rack: label rack missing or unknown\)/);
         const ok = runGate(tor, { nodes: nodes.slice(0, 2), polls: [sw] });
         assert.equal(ok.status, 0, ok.stderr);
+    });
+
+    it("hybrid: clients need their rack's reflectors by address (switch sessions do not count); reflectors their switches only in the second gate", () => {
+        const h = loadSettings(stackConfig("hybrid")).settings;
+        const nodes = [node("rr-r1-a", "10.1.0.1", { rack: "r1" }), node("rr-r1-b", "10.1.0.2", { rack: "r1" }), node("node-r1-01", "10.1.0.3", { rack: "r1" })];
+        const sw = [up("192.168.1.1", "GlobalPeer"), up("192.168.1.2", "GlobalPeer")];
+        const rrUp = { "rr-r1-a": [up("10.1.0.2"), up("10.1.0.3")], "rr-r1-b": [up("10.1.0.1"), up("10.1.0.3")] };
+        // A top-of-rack client that has only its two switch sessions: two sessions, but not the new ones.
+        const onlySwitches = runGate(h, { nodes, polls: [{ ...rrUp, "node-r1-01": sw }] }, {}, { reflectorsOnly: true });
+        assert.equal(onlySwitches.status, 1);
+        assert.match(onlySwitches.stderr, /node-r1-01 \(0\/2\)/);
+        const first = runGate(h, { nodes, polls: [{ ...rrUp, "node-r1-01": [up("10.1.0.1"), up("10.1.0.2")] }] }, {}, { reflectorsOnly: true });
+        assert.equal(first.status, 0, first.stderr);
+        assert.match(first.stdout, /hybrid reflector sessions Established/);
+        // The second gate: the reflectors also need both switches of their rack.
+        const second = runGate(h, { nodes, polls: [{ ...rrUp, "node-r1-01": [up("10.1.0.1"), up("10.1.0.2")] }] });
+        assert.equal(second.status, 1);
+        assert.match(second.stderr, /rr-r1-a \(1\/3\)/);
+        const all = runGate(h, { nodes, polls: [{ "rr-r1-a": [...rrUp["rr-r1-a"].slice(0, 1), ...sw], "rr-r1-b": [...rrUp["rr-r1-b"].slice(0, 1), ...sw], "node-r1-01": [up("10.1.0.1"), up("10.1.0.2")] }] });
+        assert.equal(all.status, 0, all.stderr);
     });
 
     it("mesh: every node needs a session to every other node", () => {

@@ -24,7 +24,7 @@ const of = (s: SessionStep, node: string) => s.nodes.find((n) => n.node === node
 describe("migration sessions, step by step", () => {
     it("mesh → reflectors: the reflector BGPPeer, then the cluster IDs, then the gate, then the mesh off; nobody isolated", () => {
         const s = steps(meshOf(stack("large")), stack("large"));
-        assert.deepEqual(s.map((x) => x.title.replace(/:.*/, "")), ["before", "apply", "apply", "wait", "apply after the gate"]);
+        assert.deepEqual(s.map((x) => x.title.replace(/:.*/, "")), ["before", "apply", "apply", "wait", "apply after calico-wait-bgp-sessions"]);
         assert.match(s[1].title, /bgppeer-peer-with-route-reflectors$/);
         assert.match(s[2].title, /rr-node-rr-1, calico-rr-node-rr-2, calico-rr-node-rr-3$/);
         assert.match(s[4].title, /bgpconfiguration-default$/);
@@ -55,6 +55,41 @@ describe("migration sessions, step by step", () => {
             assert.ok(s.every((x) => fewest(x) >= 1));
         });
     }
+
+    // Every node declared: the session model cannot give undeclared nodes the rack label provisioning gives them.
+    const declaredOnly = (c: RawConfig): RawConfig => ((c["calico:cluster"] = { ...(c["calico:cluster"] as object), nodeCount: 12 }), c);
+    const hybrid = () => declaredOnly(stack("hybrid"));
+    const torOfHybrid = (): RawConfig => { const c = hybrid(); const b = c["calico:bgp"] as Record<string, unknown>; c["calico:bgp"] = { ...b, mode: "tor", routeReflectors: undefined }; return JSON.parse(JSON.stringify(c)); };
+    const rrOfHybrid = (): RawConfig => { const c = hybrid(); const b = c["calico:bgp"] as Record<string, unknown>; c["calico:bgp"] = { ...b, mode: "routeReflector", tor: undefined }; return JSON.parse(JSON.stringify(c)); };
+    for (const [name, from, to] of [
+        ["top of rack → hybrid", torOfHybrid, hybrid],
+        ["hybrid → top of rack", hybrid, torOfHybrid],
+        ["reflectors → hybrid", rrOfHybrid, hybrid],
+        ["hybrid → reflectors", hybrid, rrOfHybrid],
+    ] as const) {
+        it(`${name}: every node keeps a session at every step; what narrows sessions waits for a gate`, () => {
+            const s = steps(from(), to());
+            for (const x of s) assert.deepEqual(x.isolated, [], x.title);
+            const deleteStep = s.findIndex((x) => x.title.startsWith("delete"));
+            const lastWait = s.map((x) => x.title.startsWith("wait")).lastIndexOf(true);
+            assert.ok(lastWait > 0, "no gate ran");
+            if (deleteStep >= 0) assert.ok(lastWait < deleteStep, "old sessions were deleted before the last gate");
+        });
+    }
+
+    it("top of rack → hybrid: the clients gain their reflectors, the first gate, the switch peers narrow to the reflectors, the second gate", () => {
+        const s = steps(torOfHybrid(), hybrid());
+        const titles = s.map((x) => x.title);
+        const gateA = titles.findIndex((t) => t.startsWith("wait: calico-wait-bgp-sessions"));
+        const narrow = titles.findIndex((t) => /apply after calico-wait-bgp-sessions: .*calico-bgppeer-tor-r1-a/.test(t));
+        const gateB = titles.findIndex((t) => t.startsWith("wait: calico-wait-bgp-switch-sessions"));
+        assert.ok(gateA > 0 && narrow > gateA && gateB > narrow, titles.join("\n"));
+        // Before the switch peers narrow, a declared client has both switches and both reflectors.
+        assert.deepEqual([of(s[gateA], "node-r1-01").inCluster, of(s[gateA], "node-r1-01").external], [2, 2]);
+        // After: only its two reflectors; the reflectors keep the switches.
+        assert.deepEqual([of(s[narrow], "node-r1-01").inCluster, of(s[narrow], "node-r1-01").external], [2, 0]);
+        assert.equal(of(s[narrow], "rr-r1-a").external, 2);
+    });
 
     it("refuses a migration that would isolate nodes, naming them and the step", () => {
         const a = settings(meshOf(stack("large")));

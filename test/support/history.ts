@@ -8,3 +8,11 @@ export const UNPREFIXED_NAMES_COMMIT = "c4a5b70dea46b72d43d8a06ee21e420b727a3b6e
 
 /** Registered names of the program's resources that commit did not have. */
 export const ADDED_SINCE_UNPREFIXED: readonly string[] = ["calico-check-kubeadm-podsubnet"];
+
+/**
+ * Registered names whose inputs changed since that commit for reasons other than the rename, so a
+ * preview of that commit's stack updates them in place: the session gate checks peers by address
+ * since the hybrid topology (its command text changed; an update re-runs the wait, which passes at
+ * once on a settled cluster).
+ */
+export const UPDATED_SINCE_UNPREFIXED: readonly string[] = ["calico-wait-bgp-sessions"];

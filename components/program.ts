@@ -7,6 +7,7 @@ import { fromPulumiConfig } from "../lib/config/raw";
 import { CalicoCluster, stackConfigArgs, validateArgs, type CalicoClusterOutputs } from "./cluster";
 import { LEGACY_NAME, PREVIOUS_DEPLOYMENT } from "../lib/render/resources";
 import { versionChangeRefusal } from "../lib/model/versions";
+import { topologyChangeRefusal } from "../lib/model/topology";
 import { computeOutputs } from "../lib/render/outputs";
 
 /**
@@ -22,11 +23,13 @@ import { computeOutputs } from "../lib/render/outputs";
 export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<CalicoClusterOutputs> {
     const args = stackConfigArgs(fromPulumiConfig(rawConfig, secretKeys));
     const { settings } = validateArgs(LEGACY_NAME, args);
-    // This stack's own last outputs: the Calico version it deployed. A downgrade is refused here, as
-    // a RunError before CalicoCluster registers anything, so preview and up print the reason alone.
+    // This stack's own last outputs: the Calico version and BGP mode it deployed. A downgrade, and a
+    // topology change that cannot be made hitlessly in one update, are refused here, as a RunError
+    // before CalicoCluster registers anything, so preview and up print the reason alone.
     const self = new pulumi.StackReference(PREVIOUS_DEPLOYMENT.name, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
     const previous = (await self.getOutputDetails("calicoVersion")).value;
-    const refusal = versionChangeRefusal(previous, settings.calicoVersion);
+    const previousBgp = (await self.getOutputDetails("bgp")).value as { mode?: unknown } | undefined;
+    const refusal = versionChangeRefusal(previous, settings.calicoVersion) ?? topologyChangeRefusal(previousBgp?.mode, settings.bgp.mode);
     if (refusal) throw new pulumi.RunError(refusal);
     const cluster = new CalicoCluster(LEGACY_NAME, args);
     return outputsOf(cluster);

@@ -109,6 +109,14 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
         steps.push({ title: versionChange ? "every other resource change" : "resource changes", details: rest.length ? rest : ["nothing changes"] });
     }
     const sessions = old.bgp.mode !== "disabled" && next.bgp.mode !== "disabled" ? sessionSteps(old, oldPlan, next, nextPlan) : [];
+    const early = sessions.filter((s) => s.droppedBeforeGate.length);
+    if (early.length) {
+        steps.push({
+            title: "BGP sessions that go before the new ones are Established",
+            details: early.map((s) => `"${s.title}" takes sessions from ${s.droppedBeforeGate.join(", ")} before a gate has proven the new ones`),
+            error: `the migration would drop sessions of ${[...new Set(early.flatMap((s) => s.droppedBeforeGate))].join(", ")} before the new sessions are Established, so their routes can go${old.bgp.mode === "mesh" && next.bgp.mode === "hybrid" ? "; go from mesh to hybrid in two updates, through tor or routeReflector (see README: Migrations)" : "; change the topology in two updates, through a mode both changes of which are hitless"}`,
+        });
+    }
     const cut = sessions.filter((s) => s.isolated.length);
     if (cut.length) {
         steps.push({
@@ -147,6 +155,11 @@ export interface SessionStep {
     readonly nodes: readonly NodeSessionCount[];
     /** Nodes that would have no BGP session (no routes) after the step. */
     readonly isolated: readonly string[];
+    /**
+     * Nodes that lose sessions at this step although no gate has run since the last step that added
+     * sessions: their old sessions would go before the new ones are proven Established.
+     */
+    readonly droppedBeforeGate: readonly string[];
 }
 
 /**
@@ -178,9 +191,18 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
     /** How many gates a resource waits for. */
     const gateDepth = (p: PlannedResource) => { const a = ancestors(p); return gates.filter((g) => a.has(g.name)).length; };
     const steps: SessionStep[] = [];
-    const record = (title: string) => {
+    // Whether sessions may have been added since the last gate (before the first gate nothing of the
+    // new topology is proven): a step that then takes sessions away has not waited for the new ones
+    // (the one rule every hitless migration follows).
+    let addedSinceGate = true;
+    const total = (n: NodeSessionCount) => n.inCluster + n.external;
+    const record = (title: string, isGate = false) => {
         const c = countSessions(fabricObjects(live.values(), baseLabels), nodeCount);
-        steps.push({ title, nodes: c.nodes, isolated: c.isolated });
+        const prev = new Map((steps.at(-1)?.nodes ?? []).map((n) => [n.node, total(n)]));
+        const fell = c.nodes.filter((n) => prev.has(n.node) && total(n) < prev.get(n.node)!).map((n) => n.node);
+        const rose = c.nodes.some((n) => prev.has(n.node) && total(n) > prev.get(n.node)!);
+        steps.push({ title, nodes: c.nodes, isolated: c.isolated, droppedBeforeGate: addedSinceGate ? fell : [] });
+        addedSinceGate = isGate ? false : addedSinceGate || rose;
     };
     record("before: as deployed");
     const changesSessions = (p: PlannedResource) => {
@@ -209,7 +231,7 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
         apply(work.filter((p) => gateDepth(p) === depth), depth === 0 ? "apply" : `apply after ${ordered[depth - 1].name}`);
         const g = ordered[depth];
         // A gate runs when it changed or something after it did (an unchanged gate is not re-run).
-        if (g && (changed.includes(g) || changed.some((p) => ancestors(p).has(g.name)))) record(`wait: ${g.name} until every node's new sessions are Established`);
+        if (g && (changed.includes(g) || changed.some((p) => ancestors(p).has(g.name)))) record(`wait: ${g.name} until every node's new sessions are Established`, true);
     }
     const deletes = oldPlan.filter((p) => !byName.has(p.name) && changesSessions(p));
     if (deletes.length) {

@@ -98,7 +98,9 @@ describe("migration sessions, step by step", () => {
         const broken = planResources(b).filter((p) => !p.name.endsWith("bgppeer-peer-with-route-reflectors"));
         const r = planMigration(a, planResources(a), b, broken);
         assert.equal(r.refused, true);
-        const step = r.steps.find((x) => x.error)!;
+        // Both rules fire: sessions go before a gate, and the reflectors are left with none.
+        assert.match(r.steps.find((x) => x.error)!.error!, /drop sessions of rr-1, rr-2, rr-3.* before the new sessions are Established/);
+        const step = r.steps.find((x) => x.error && /without a BGP session/.test(x.error))!;
         assert.match(step.details.join("\n"), /rr-1, rr-2, rr-3 without any session/);
         assert.match(step.error!, /would leave .*rr-1.* without a BGP session/);
     });

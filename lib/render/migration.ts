@@ -117,6 +117,16 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
             error: `the migration would drop sessions of ${[...new Set(early.flatMap((s) => s.droppedBeforeGate))].join(", ")} before the new sessions are Established, so their routes can go${old.bgp.mode === "mesh" && next.bgp.mode === "hybrid" ? "; go from mesh to hybrid in two updates, through tor or routeReflector (see README: Migrations)" : "; change the topology in two updates, through a mode both changes of which are hitless"}`,
         });
     }
+    const stuck = sessions.filter((s) => s.unreachable?.length);
+    if (stuck.length) {
+        const nodes = stuck[0].unreachable!;
+        const holders = stuck[0].outOfMesh ?? [];
+        steps.push({
+            title: "a session gate that cannot pass",
+            details: [`at "${stuck[0].title}", ${nodes.join(", ")} cannot have a session with every other node: ${holders.join(", ") || "no node"} still hold a route-reflector cluster ID, which keeps a node out of the mesh until its patch is deleted, after the gate`],
+            error: `the mesh gate would time out: ${holders.join(", ")} keep their route-reflector cluster IDs until after the gate, so ${nodes.length} nodes never reach every other node${old.bgp.mode === "hybrid" ? "; go from hybrid to mesh in two updates, through tor or routeReflector (see README: Migrations)" : ""}`,
+        });
+    }
     const cut = sessions.filter((s) => s.isolated.length);
     if (cut.length) {
         steps.push({
@@ -160,6 +170,13 @@ export interface SessionStep {
      * sessions: their old sessions would go before the new ones are proven Established.
      */
     readonly droppedBeforeGate: readonly string[];
+    /**
+     * At a gate: nodes that cannot have every session the gate waits for while the objects are as
+     * they are at that moment, so the gate would time out and `up` fail before the old sessions go.
+     */
+    readonly unreachable?: readonly string[];
+    /** At a mesh gate: nodes whose route-reflector cluster ID still keeps them out of the mesh. */
+    readonly outOfMesh?: readonly string[];
 }
 
 /**
@@ -231,7 +248,17 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
         apply(work.filter((p) => gateDepth(p) === depth), depth === 0 ? "apply" : `apply after ${ordered[depth - 1].name}`);
         const g = ordered[depth];
         // A gate runs when it changed or something after it did (an unchanged gate is not re-run).
-        if (g && (changed.includes(g) || changed.some((p) => ancestors(p).has(g.name)))) record(`wait: ${g.name} until every node's new sessions are Established`, true);
+        if (g && (changed.includes(g) || changed.some((p) => ancestors(p).has(g.name)))) {
+            record(`wait: ${g.name} until every node's new sessions are Established`, true);
+            // The mesh gate needs every node to reach every other one (gateRequirement). A node that
+            // still has a cluster ID (its patch goes only with the deletes, after the gate) takes no
+            // part in the mesh, so unless explicit peers reach everyone the gate can never pass.
+            if (next.bgp.mode === "mesh") {
+                const step = steps.at(-1)! as { unreachable?: string[]; outOfMesh?: string[] };
+                step.unreachable = steps.at(-1)!.nodes.filter((n) => !n.node.startsWith("<") && n.inCluster < nodeCount - 1).map((n) => n.node);
+                step.outOfMesh = [...fabricObjects(live.values(), baseLabels).reflectorNodes].sort();
+            }
+        }
     }
     const deletes = oldPlan.filter((p) => !byName.has(p.name) && changesSessions(p));
     if (deletes.length) {

@@ -14,7 +14,7 @@ import { planResources } from "../../lib/render";
 import { planMigration, sessionSteps, type SessionStep } from "../../lib/render/migration";
 import { topologyChangeRefusal } from "../../lib/model/topology";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlannedResource } from "../../lib/render/resources";
+import type { PlannedResource } from "../../lib/render/resource-spec";
 import { runStack, runStackSettled, setStackReferenceOutputs } from "../support/mocks";
 import { toPulumiConfig, type RawConfig } from "../support/configs";
 import { stackConfig } from "../support/stacks";
@@ -51,7 +51,7 @@ describe("every BGP mode migration, over the dependsOn graph the program registe
     });
 
     for (const from of MODES) for (const to of MODES) {
-        if (from === to || (from === "mesh" && to === "hybrid")) continue;
+        if (from === to || [from, to].sort().join() === "hybrid,mesh") continue;
         it(`${from} → ${to}: new sessions come up before any old one goes; no node is ever without one`, () => {
             const s = sessionSteps(loadSettings(inMode(from)).settings, planned.get(from)!, loadSettings(inMode(to)).settings, registered.get(to)!);
             const trail = s.map((x, i) => `${i}. ${x.title}`).join("\n");
@@ -84,9 +84,29 @@ describe("every BGP mode migration, over the dependsOn graph the program registe
         assert.match(err, /before the new sessions are Established/);
         assert.match(err, /through tor or routeReflector/);
     });
+
+    // The other way, the reflectors keep their cluster IDs (out of the mesh) until the deletes, after
+    // the mesh gate, and in hybrid only their own rack reaches them: the gate could never pass.
+    it("hybrid → mesh: the mesh gate could never pass, so plan --from refuses it and names the way through top of rack", () => {
+        const from = loadSettings(inMode("hybrid")).settings, to = loadSettings(inMode("mesh")).settings;
+        const s = sessionSteps(from, planned.get("hybrid")!, to, registered.get("mesh")!);
+        const gate = s.find((x) => x.title.startsWith("wait:"))!;
+        assert.deepEqual(gate.outOfMesh, ["rr-r1-a", "rr-r1-b", "rr-r2-a", "rr-r2-b", "rr-r3-a", "rr-r3-b"]);
+        assert.ok(gate.unreachable!.includes("node-r1-01") && gate.unreachable!.includes("rr-r2-a"), gate.unreachable!.join(", "));
+        const report = planMigration(from, planned.get("hybrid")!, to, registered.get("mesh")!);
+        assert.equal(report.refused, true);
+        assert.match(report.steps.find((x) => x.error)!.error!, /the mesh gate would time out: rr-r1-a, .* keep their route-reflector cluster IDs until after the gate.*through tor or routeReflector/);
+    });
+
+    it("route reflectors → mesh passes the same check: the reflectors peer with every node while they keep their cluster IDs", () => {
+        const from = loadSettings(inMode("routeReflector")).settings, to = loadSettings(inMode("mesh")).settings;
+        const gate = sessionSteps(from, planned.get("routeReflector")!, to, registered.get("mesh")!).find((x) => x.title.startsWith("wait:"))!;
+        assert.equal(gate.outOfMesh!.length, 6);
+        assert.deepEqual(gate.unreachable, []);
+    });
 });
 
-describe("the program refuses mesh → hybrid from the stack's own last outputs (mock runtime)", () => {
+describe("the program refuses mesh ↔ hybrid from the stack's own last outputs (mock runtime)", () => {
     const self = "organization/calico/test";
     afterEach(() => setStackReferenceOutputs(self, {}));
 
@@ -98,7 +118,15 @@ describe("the program refuses mesh → hybrid from the stack's own last outputs 
         assert.deepEqual(run.registrations.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), ["pulumi:pulumi:StackReference"]);
     });
 
-    for (const [previous, next] of [["tor", "hybrid"], ["routeReflector", "hybrid"], ["hybrid", "mesh"], [undefined, "hybrid"]] as const) {
+    it("hybrid deployed, mesh configured: refused the same way", async () => {
+        setStackReferenceOutputs(self, { bgp: { mode: "hybrid" } });
+        const run = await runStackSettled(() => runProgram(toPulumiConfig(inMode("mesh"))));
+        assert.ok(pulumi.RunError.isInstance(run.error), String(run.error));
+        assert.match((run.error as Error).message, /^calico:bgp\.mode: this stack runs hybrid .*going straight to the mesh is refused.*first mode "tor"/);
+        assert.deepEqual(run.registrations.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), ["pulumi:pulumi:StackReference"]);
+    });
+
+    for (const [previous, next] of [["tor", "hybrid"], ["routeReflector", "hybrid"], ["hybrid", "tor"], ["hybrid", "routeReflector"], ["mesh", "tor"], [undefined, "hybrid"]] as const) {
         it(`${previous ?? "a new stack"} → ${next} is allowed`, async () => {
             setStackReferenceOutputs(self, previous ? { bgp: { mode: previous } } : {});
             const run = await runStackSettled(() => runProgram(toPulumiConfig(inMode(next))));

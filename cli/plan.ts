@@ -24,7 +24,7 @@ import { isPatch, type PlannedResource } from "../lib/render/resource-spec";
 import { allResourceRefs } from "../lib/render/resources";
 import { computeOutputs } from "../lib/render/outputs";
 import { plannedDashboards } from "../lib/render/monitoring";
-import { renderMermaid, type TopologyReport } from "../lib/model/topology-report";
+import { renderMermaid, type TopologyCheck, type TopologyReport } from "../lib/model/topology-report";
 import { planReport, planSettings } from "../lib/offline-plan";
 
 /** Where `--stack NAME` looks. */
@@ -38,7 +38,7 @@ export interface PlanIO {
 
 const USAGE = "usage: npm run plan -- (--stack NAME | --stack-file PATH) [--from OLD_STACK_FILE] [--json] [--out DIR] [--format text|json|mermaid]";
 
-function summary(s: ClusterSettings, plan: readonly PlannedResource[], topology: TopologyReport): string {
+function summary(s: ClusterSettings, plan: readonly PlannedResource[], topology: TopologyReport, policyChecks: readonly TopologyCheck[]): string {
     const lines = [
         `Calico ${s.calicoVersion} (operator ${s.release.operatorImage}) on Kubernetes ${s.kubernetesVersion}, cluster "${s.cluster.name}" with ${s.cluster.nodeCount} node(s)`,
         `Pod CIDR ${s.cluster.podCidrs.join(", ")}, Service CIDR ${s.cluster.serviceCidrs.join(", ")}, dataplane ${s.network.dataplane}`,
@@ -48,6 +48,7 @@ function summary(s: ClusterSettings, plan: readonly PlannedResource[], topology:
         "",
         `BGP: ${s.bgp.mode}${s.bgp.mode === "disabled" ? "" : `, AS ${s.bgp.asNumber}, ${topology.sessions} session(s) in total`}`,
         ...topology.checks.map((c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.message}`),
+        ...(s.policy.baseline.enabled ? [`Baseline policy: ${s.policy.baseline.mode === "staged" ? "staged (reports what it would deny)" : "enforced"}, order ${s.policy.baseline.order}`, ...policyChecks.map((c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.message}`)] : []),
         `Typha: ${s.typha.expectedReplicas} replica(s) expected`,
         "",
         `Resources (${plan.length}):`,
@@ -239,7 +240,7 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
     }
     if (format === "json") io.stdout(JSON.stringify({ valid: true, ...planReport(planned) }, null, 2) + "\n");
     else if (format === "mermaid") io.stdout(renderMermaid(settings, topology));
-    else io.stdout(summary(settings, plan, topology));
+    else io.stdout(summary(settings, plan, topology, planned.policyChecks));
     return 0;
 }
 

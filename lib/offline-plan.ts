@@ -13,7 +13,9 @@ import { computeOutputs, type CalicoOutputs } from "./render/outputs";
 import { plannedDashboards } from "./render/monitoring";
 import type { TopologyReport } from "./model/topology-report";
 import { fabricObjects } from "./render/bgp";
-import { reportTopology } from "./model/topology-report";
+import { reportTopology, type TopologyCheck } from "./model/topology-report";
+import { renderBaselinePolicy } from "./render/policy";
+import { checkBaselinePolicy } from "./render/policy-check";
 
 /** What a CalicoCluster would do, as plain data. */
 export interface CalicoPlan {
@@ -25,6 +27,8 @@ export interface CalicoPlan {
     readonly registered: readonly ResourceRef[];
     /** BGP sessions and the topology checks. */
     readonly topology: TopologyReport;
+    /** The baseline policy's checks (empty when it is off). */
+    readonly policyChecks: readonly TopologyCheck[];
     /** The outputs the component will have. */
     readonly outputs: CalicoOutputs;
     /** Non-fatal findings, formatted. */
@@ -75,6 +79,7 @@ export function planSettings(loaded: LoadResult, name: string = LEGACY_NAME): Ca
         resources,
         registered: allResourceRefs(resources, name),
         topology: reportTopology(s, fabricObjects(resources)),
+        policyChecks: checkBaselinePolicy(s, renderBaselinePolicy(s)),
         outputs: computeOutputs(s, plannedDashboards(s)),
         warnings: s.warnings.map(formatIssue),
     };
@@ -100,6 +105,7 @@ export function planReport(p: CalicoPlan): Record<string, unknown> {
         decisions: s.decisions,
         warnings: p.warnings,
         topology: { checks: p.topology.checks },
+        policy: s.policy.baseline.enabled ? { mode: s.policy.baseline.mode, checks: p.policyChecks } : null,
         resources: p.registered.map((r) => ({ type: r.type, name: r.name })),
         outputs: p.outputs,
     };

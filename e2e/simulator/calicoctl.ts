@@ -37,6 +37,7 @@ const PLURALS: Record<string, string> = {
     IPReservation: "ipreservations",
     IPAMConfig: "ipamconfigs",
     GlobalNetworkPolicy: "globalnetworkpolicies",
+    StagedGlobalNetworkPolicy: "stagedglobalnetworkpolicies",
     GlobalNetworkSet: "globalnetworksets",
     HostEndpoint: "hostendpoints",
     ClusterInformation: "clusterinformations",

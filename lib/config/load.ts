@@ -13,6 +13,8 @@ import { topologyOf } from "../render/bgp";
 import { validateConfig, type PartialConfig } from "./validate";
 import { resolveProfile } from "./profiles";
 import type { ClusterSettings } from "./settings";
+import { renderBaselinePolicy } from "../render/policy";
+import { checkBaselinePolicy } from "../render/policy-check";
 
 type TopKey = keyof typeof topLevelSchemas;
 const TOP_KEYS = Object.keys(topLevelSchemas) as TopKey[];
@@ -132,5 +134,8 @@ export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult
     // is registered: a [FAIL] means some node would lose its routes.
     const failed = topologyOf(settings).checks.filter((c) => !c.ok);
     if (failed.length) throw new ConfigValidationError(failed.map((c) => ({ path: topologyCheckPath(settings, c.id), value: undefined, message: `topology check failed: ${c.message}` })));
+    // Likewise the baseline policy: one that would cut BGP, Typha, health, metrics or DNS is refused.
+    const policyFailed = checkBaselinePolicy(settings, renderBaselinePolicy(settings)).filter((c) => !c.ok);
+    if (policyFailed.length) throw new ConfigValidationError(policyFailed.map((c) => ({ path: "calico:policy.baseline", value: undefined, message: `policy check failed: ${c.message}` })));
     return { settings, warnings };
 }

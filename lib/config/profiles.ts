@@ -79,6 +79,7 @@ export function resolveProfile(c: ParsedConfig, warnings: ConfigIssue[]): Cluste
         operator: c.operator,
         monitoring: c.monitoring,
         nodePrep: c.nodePrep,
+        policy: c.policy,
         calicoctl: c.calicoctl,
         kubeconfig: c.kubeconfig,
         kubeContext: c.kubeContext,

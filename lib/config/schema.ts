@@ -602,6 +602,42 @@ export const nodePrepSchema = z.strictObject({
         .optional(),
 });
 
+export const policySchema = z.strictObject({
+    /**
+     * An opt-in baseline GlobalNetworkPolicy (Calico's "global default deny" best practice): workloads
+     * outside Kubernetes', Calico's and the excluded namespaces may only reach DNS, the Kubernetes API
+     * and (from the monitoring namespace) Calico's metrics ports, unless a policy ordered before it
+     * allows more. It selects workload endpoints only, never host endpoints, so BGP, Typha, health
+     * and metrics on the host network are untouched; `plan` proves this on the rendered policy.
+     */
+    baseline: z
+        .strictObject({
+            /**
+             * Apply the baseline policy.
+             * @default false
+             */
+            enabled: z.boolean().default(false),
+            /**
+             * `enforce`: a GlobalNetworkPolicy that denies. `staged`: a StagedGlobalNetworkPolicy that only reports what it would deny (Calico v3.31.3; v3.27.3 has no staged policies): stage first, then enforce.
+             * @default "enforce"
+             */
+            mode: z.enum(["enforce", "staged"]).default("enforce"),
+            /**
+             * Namespaces the baseline leaves alone, besides kube-system, calico-system, calico-apiserver, tigera-operator and (when this stack installs Prometheus or Grafana) the monitoring namespace.
+             * @default []
+             */
+            excludeNamespaces: z.array(k8sName).default([]),
+            /** A Calico selector ANDed with the baseline's own, to narrow the workloads it applies to (e.g. `!has(policy-exempt)`). */
+            selector: selector.optional(),
+            /**
+             * The policy's order: Calico evaluates lower orders first, and Kubernetes NetworkPolicies have order 1000, so the default lets them allow traffic before the baseline denies it.
+             * @default 10000
+             */
+            order: z.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(1e9, { error: "must be at most 1000000000" }).default(10000),
+        })
+        .prefault({}),
+});
+
 export const calicoctlSchema = z.strictObject({
     /** A calicoctl binary to use instead of downloading the release one. */
     path: z.string().min(1).optional(),
@@ -634,6 +670,8 @@ export const topLevelSchemas = {
     monitoring: monitoringSchema.prefault({}),
     /** Node preparation before calico-node starts: NetworkManager, conntrack sysctls and kernel modules. */
     nodePrep: nodePrepSchema.prefault({}),
+    /** Network policy: an opt-in baseline (default deny with allows for DNS, the Kubernetes API and the metrics ports), enforced or staged. */
+    policy: policySchema.prefault({}),
     /** The calicoctl binary that applies the projectcalico.org/v3 objects. */
     calicoctl: calicoctlSchema.prefault({}),
     /** Kubeconfig contents (a secret) for the provider, calicoctl and the session gate. Unset: the ambient `KUBECONFIG`. */

@@ -104,6 +104,7 @@ export interface ClusterSettings {
     readonly operator: ParsedConfig["operator"];
     readonly monitoring: ParsedConfig["monitoring"];
     readonly nodePrep: ParsedConfig["nodePrep"];
+    readonly policy: ParsedConfig["policy"];
     readonly calicoctl: ParsedConfig["calicoctl"];
     readonly kubeconfig?: Secret;
     /** Context of the kubeconfig that every tool targets (the provider, calicoctl, the waits). */

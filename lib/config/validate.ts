@@ -37,6 +37,15 @@ export function validateConfig(c: PartialConfig, out: IssueCollector): void {
     monitoringRules(c, out);
     crossFieldLimits(c, out);
     nodePrepRules(c, out);
+    policyRules(c, out);
+}
+
+function policyRules(c: PartialConfig, out: IssueCollector): void {
+    const b = c.policy?.baseline;
+    if (!b?.enabled) return;
+    if (b.mode === "staged" && c.version && !CALICO_RELEASES[c.version].stagedPolicies) {
+        out.error("calico:policy.baseline.mode", b.mode, `staged policies need Calico v3.30 or later (${c.version} has no StagedGlobalNetworkPolicy); use calico:version v3.31.3, or mode enforce after checking the policy with npm run plan`);
+    }
 }
 
 function versionRules(c: PartialConfig, out: IssueCollector): void {

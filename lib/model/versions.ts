@@ -72,6 +72,13 @@ export interface CalicoRelease {
      * ipam/configure.go: v3.31.3's usage has it, v3.27.3's only `--strictaffinity`).
      */
     readonly calicoctlMaxBlocksPerHost: boolean;
+    /**
+     * Whether the release has staged policies: the StagedGlobalNetworkPolicy CRD is in v3.31.3's
+     * operator-crds.yaml (crd.projectcalico.org_stagedglobalnetworkpolicies) and calicoctl has its
+     * resource manager (calicoctl/calicoctl/resourcemgr/stagedglobalnetworkpolicy.go); v3.27.3 has
+     * neither.
+     */
+    readonly stagedPolicies: boolean;
 }
 
 const RAW = "https://raw.githubusercontent.com/projectcalico/calico";
@@ -104,6 +111,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         operatorAddsRegistrySlash: true,
         bpfDualStack: true,
         calicoctlMaxBlocksPerHost: true,
+        stagedPolicies: true,
     },
     "v3.27.3": {
         version: "v3.27.3",
@@ -122,6 +130,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         operatorAddsRegistrySlash: false,
         bpfDualStack: false,
         calicoctlMaxBlocksPerHost: false,
+        stagedPolicies: false,
     },
 };
 

@@ -10,6 +10,7 @@ import { planInstallation } from "./installation";
 import { planBgp, planFelix } from "./bgp";
 import { planMonitoring } from "./monitoring";
 import { planNodePrep } from "./nodeprep";
+import { planPolicy } from "./policy";
 import { COMPONENTS, type ComponentName, type PlannedResource } from "./resource-spec";
 import { LEGACY_NAME, qualifiedName } from "./resources";
 
@@ -20,6 +21,7 @@ const RENDERERS: Readonly<Record<ComponentName, (s: ClusterSettings, sofar: read
     // calico-node must not start before node preparation has run on the nodes.
     installation: (s, sofar) => planInstallation(s, sofar.filter((p) => p.component === "nodePrep").map((p) => p.name)),
     bgp: (s) => [...planBgp(s), ...planFelix(s)],
+    policy: planPolicy,
     monitoring: planMonitoring,
 };
 

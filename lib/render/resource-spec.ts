@@ -7,7 +7,7 @@ import type { K8sObject } from "./objects";
 import type { Secret } from "../config/secret";
 
 /** Which component registers a resource. */
-export type ComponentName = "operator" | "installation" | "bgp" | "monitoring" | "nodePrep";
+export type ComponentName = "operator" | "installation" | "bgp" | "policy" | "monitoring" | "nodePrep";
 
 /** One sub-component of CalicoCluster. */
 export interface ComponentInfo {
@@ -29,6 +29,7 @@ export const COMPONENTS: readonly ComponentInfo[] = [
     { component: "operator", type: "calico:index:TigeraOperator", suffix: "operator", description: "tigera-operator: CRDs, then the operator" },
     { component: "installation", type: "calico:index:CalicoInstallation", suffix: "installation", description: "Installation and APIServer, with their readiness waits and eBPF prerequisites" },
     { component: "bgp", type: "calico:index:BgpFabric", suffix: "bgp", description: "BGP configuration, peers, reflector labels and the hitless-migration wait" },
+    { component: "policy", type: "calico:index:CalicoPolicy", suffix: "policy", description: "the opt-in baseline GlobalNetworkPolicy (default deny with allows), enforced or staged" },
     { component: "monitoring", type: "calico:index:CalicoMonitoring", suffix: "monitoring", description: "metrics Services, ServiceMonitors, alert rules, dashboards and optional Prometheus/Grafana" },
 ];
 

@@ -305,4 +305,11 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("hybrid without reflectors", "calico:bgp", { mode: "hybrid", tor: { racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } }, "calico:bgp.routeReflectors"),
     edit("hybrid without racks", "calico:bgp", { mode: "hybrid", routeReflectors: { nodes: ["a", "b"] } }, "calico:bgp.tor"),
     edit("reflectors with mode tor", "calico:bgp", { mode: "tor", routeReflectors: { nodes: ["a", "b"] }, tor: { racks: [{ name: "r1", nodes: ["a", "b"], switches: [sw()] }] } }, "calico:bgp.routeReflectors"),
+    // the baseline policy
+    edit("baseline policy: an unknown mode", "calico:policy", { baseline: { enabled: true, mode: "audit" } }, "calico:policy.baseline.mode"),
+    edit("baseline policy: staged on v3.27.3, which has no staged policies", "calico:policy", { baseline: { enabled: true, mode: "staged" } }, "calico:policy.baseline.mode", () => ({ ...baseConfig(), "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28" })),
+    edit("baseline policy: a selector that does not parse", "calico:policy", { baseline: { enabled: true, selector: "env == 'prod" } }, "calico:policy.baseline.selector"),
+    edit("baseline policy: a namespace that is not a DNS label", "calico:policy", { baseline: { enabled: true, excludeNamespaces: ["Ingress_Nginx"] } }, "calico:policy.baseline.excludeNamespaces[0]"),
+    edit("baseline policy: a negative order", "calico:policy", { baseline: { enabled: true, order: -1 } }, "calico:policy.baseline.order"),
+    edit("baseline policy: a misspelt key", "calico:policy", { baseline: { enabled: true, exclude: ["x"] } }, "calico:policy.baseline.exclude"),
 ];

@@ -21,7 +21,8 @@ const stackNames = readdirSync(STACKS).map((f) => f.match(/^Pulumi\.(.+)\.yaml$/
 /** The CRD file that defines an object's schema (projectcalico.org/v3 objects use the crd.projectcalico.org schema). */
 function crdFile(o: K8sObject): string | undefined {
     const group = o.apiVersion.split("/")[0];
-    const plural = `${o.kind.toLowerCase()}${o.kind.endsWith("s") ? "es" : "s"}`;
+    const k = o.kind.toLowerCase();
+    const plural = k.endsWith("s") ? `${k}es` : k.endsWith("y") ? `${k.slice(0, -1)}ies` : `${k}s`;
     if (group === "operator.tigera.io") return `operator.tigera.io_${plural}.yaml`;
     if (group === "projectcalico.org" || group === "crd.projectcalico.org") return `crd.projectcalico.org_${plural}.yaml`;
     return undefined;
@@ -70,6 +71,18 @@ describe("rendered objects against upstream schemas", function () {
                     for (const o of custom) assert.deepEqual(crds.check(crdFile(o)!, o), [], `${o.kind}/${o.metadata.name}`);
                 });
             }
+
+            it("the baseline policy, enforced and (where the release has staged policies) staged", () => {
+                const modes = version === "v3.31.3" ? ["enforce", "staged"] : ["enforce"];
+                for (const mode of modes) {
+                    const raw = stackConfigWithSecrets("small");
+                    Object.assign(raw, { "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34", "calico:policy": { baseline: { enabled: true, mode, excludeNamespaces: ["ingress-nginx"], selector: "!has(policy-exempt)" } } });
+                    if (version === "v3.27.3") delete ((raw["calico:network"] as any)?.ipam ?? {}).maxBlocksPerHost;
+                    const policies = objectsOf(planResources(loadSettings(raw).settings)).filter((o) => /GlobalNetworkPolicy$/.test(o.kind));
+                    assert.deepEqual(policies.map((o) => o.kind), [mode === "staged" ? "StagedGlobalNetworkPolicy" : "GlobalNetworkPolicy"]);
+                    assert.deepEqual(crds.check(crdFile(policies[0])!, policies[0]), [], `${mode}`);
+                }
+            });
 
             it("covers the eBPF and dual-stack shapes too", () => {
                 const raw = readStackConfig(join(STACKS, "Pulumi.small.yaml"));

@@ -12,7 +12,7 @@
  * support matrix sees.
  */
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { Cluster, ROOT, UPSTREAM, Workspace, WatchRecorder, requireToolchain } from "../support/harness";
@@ -55,7 +55,9 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
             "calico:version": "v3.27.3",
             "calico:kubernetesVersion": "1.28",
             "calico:operator.manifest": join(manifests("v3.27.3"), "tigera-operator.yaml"),
-            "calico:calicoctl.path": cluster.calicoctl("v3.27.3"),
+            // calicoctl from a cache seeded with both releases (the air-gapped way): each command
+            // runs the one that matches the version the cluster runs, and names no version itself.
+            "calico:calicoctl.cacheDir": cluster.calicoctlCache(["v3.27.3", "v3.31.3"]),
             // Not what this scenario is about: no prometheus-operator CRDs in this cluster.
             "calico:monitoring.serviceMonitors.crdsPresent": "false",
         });
@@ -88,7 +90,6 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         await set("calico:kubernetesVersion", "1.33");
         await set("calico:operator.manifest", join(manifests("v3.31.3"), "tigera-operator.yaml"));
         await set("calico:operator.crdsManifest", join(manifests("v3.31.3"), "operator-crds.yaml"));
-        await set("calico:calicoctl.path", cluster.calicoctl("v3.31.3"));
         const preview = await ws.pulumi("preview upgrade", ["preview", "--json", "--stack", STACK], { timeoutSeconds: 600 });
         const report = JSON.parse(preview.stdout);
         assert.equal(preview.code, 0, `preview failed:\n${(report.diagnostics ?? []).map((d: { message: string }) => d.message).join("\n")}\n${preview.stderr}`);
@@ -97,6 +98,9 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         assert.ok(crdSteps.length >= 20, `${crdSteps.length} CRD steps`);
         const bad = crdSteps.filter((s) => !["same", "update", "create"].includes(s.op));
         assert.deepEqual(bad.map((s) => `${s.op} ${s.urn.split("::").pop()}`), [], "the upgrade would delete or replace CRDs");
+        // calicoctl objects are re-applied only if their rendering changed: none of small's does.
+        const commands = steps.filter((s) => s.urn.includes("command:local:Command") && s.op !== "same" && s.op !== "read");
+        assert.deepEqual(commands.map((s) => `${s.op} ${s.urn.split("::").pop()}`), [], "the upgrade would run calicoctl commands whose objects did not change");
     });
 
     it("up with v3.31.3: no CRD DELETED in the watch, every object kept with its uid and spec", async () => {
@@ -134,13 +138,25 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         await ws.ok("preview after upgrade", ["preview", "--expect-no-changes", "--stack", STACK], { timeoutSeconds: 600 });
     });
 
+    it("after the upgrade, a changed calicoctl object is applied with the cluster's v3.31.3 calicoctl", async () => {
+        const calls = join(cluster.dir, "calicoctl-calls.log");
+        const before = existsSync(calls) ? readFileSync(calls, "utf8").length : 0;
+        await set("calico:bgp.logSeverityScreen", "Debug");
+        await ws.ok("up (BGP log level)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        assert.equal((await cluster.kube.get(`${PATHS.calico("bgpconfigurations")}/default`))?.spec?.logSeverityScreen, "Debug");
+        // The stand-in refuses a version other than ClusterInformation's (as calicoctl does), so the
+        // apply above ran v3.31.3's; and only that one object was applied.
+        const applied = readFileSync(calls, "utf8").slice(before).split("\n").filter((l) => l.startsWith("apply"));
+        assert.equal(applied.length, 1, applied.join("\n"));
+        await ws.ok("preview after the change", ["preview", "--expect-no-changes", "--stack", STACK], { timeoutSeconds: 600 });
+    });
+
     it("a downgrade back to v3.27.3 is refused by preview and up, and changes nothing", async () => {
         const before = await snapshot();
         await set("calico:version", "v3.27.3");
         await set("calico:kubernetesVersion", "1.28");
         await set("calico:operator.manifest", join(manifests("v3.27.3"), "tigera-operator.yaml"));
         await ws.ok("config rm crdsManifest", ["config", "rm", "--stack", STACK, "--path", "calico:operator.crdsManifest"]);
-        await set("calico:calicoctl.path", cluster.calicoctl("v3.27.3"));
         for (const cmd of [["preview"], ["up", "--yes", "--skip-preview"]]) {
             const r = await ws.pulumi(`${cmd[0]} downgrade`, [...cmd, "--stack", STACK], { timeoutSeconds: 600 });
             assert.notEqual(r.code, 0, `${cmd[0]} of a downgrade succeeded`);
@@ -154,7 +170,6 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         await set("calico:kubernetesVersion", "1.33");
         await set("calico:operator.manifest", join(manifests("v3.31.3"), "tigera-operator.yaml"));
         await set("calico:operator.crdsManifest", join(manifests("v3.31.3"), "operator-crds.yaml"));
-        await set("calico:calicoctl.path", cluster.calicoctl("v3.31.3"));
     });
 
     it("destroy still removes every CRD the stack created", async () => {

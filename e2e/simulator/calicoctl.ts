@@ -19,8 +19,11 @@
  *   fields and write it back, as configure.go's updateIPAMStrictAffinity does; the flag
  *   `--max-blocks-per-host` only where that release's calicoctl has it (v3.31.3).
  *
- * Like the real calicoctl, it has no resource manager for CalicoNodeStatus and refuses it. It does
- * not repeat libcalico-go's validator: the API server checks each object against the CRD schema.
+ * Like the real calicoctl, it has no resource manager for CalicoNodeStatus and refuses it, and before
+ * every command but `version` it compares its version with ClusterInformation `default`'s
+ * calicoVersion and refuses a mismatch (calicoctl/commands/common/version_mismatch.go,
+ * CheckVersionMismatch: skipped when ClusterInformation or its version is absent). It does not
+ * repeat libcalico-go's validator: the API server checks each object against the CRD schema.
  */
 import { readFileSync } from "node:fs";
 import { parseAllDocuments, stringify } from "yaml";
@@ -91,6 +94,11 @@ async function run(args: string[], version: string): Promise<number> {
     if (process.env.DATASTORE_TYPE !== "kubernetes") throw new Error("only DATASTORE_TYPE=kubernetes is supported");
     if (!kubeconfig) throw new Error("KUBECONFIG is not set");
     const kube = new Kube(kubeconfig);
+    if (!args.includes("--allow-version-mismatch")) {
+        const cluster = String((await kube.get(`${PATHS.calico("clusterinformations")}/default`))?.spec?.calicoVersion ?? "");
+        const bare = (v: string) => v.replace(/^v/, "").split("-")[0];
+        if (cluster && bare(cluster) !== bare(version)) throw new Error(`Version mismatch.\nClient Version:   ${version}\nCluster Version:  ${bare(cluster)}\nUse --allow-version-mismatch to override.`);
+    }
     switch (cmd) {
         case "apply":
         case "create":

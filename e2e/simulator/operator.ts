@@ -8,6 +8,7 @@
  * - APIServer `default`: status.state = Ready; TigeraStatus `calico` and `apiserver`;
  * - FelixConfiguration and KubeControllersConfiguration `default`, and the IP pools of the
  *   Installation (crd.projectcalico.org/v1, as calicoctl and calico-node read them);
+ * - ClusterInformation `default` with calicoVersion, as calico-node writes it when it starts;
  * - namespace calico-system with the calico-node DaemonSet and the calico-typha and
  *   calico-kube-controllers Deployments (kwok makes their pods Ready through the real controllers);
  * - the operator-owned Services: calico-kube-controllers-metrics, and calico-typha-metrics only on
@@ -156,6 +157,13 @@ export class OperatorSimulator {
                 vxlanMode: enc === "VXLAN" ? "Always" : enc === "VXLANCrossSubnet" ? "CrossSubnet" : "Never",
             };
             await this.kube.upsert(PATHS.calico("ippools"), { apiVersion: "crd.projectcalico.org/v1", kind: "IPPool", metadata: { name }, spec });
+        }
+        // What calico-node writes at start-up: ClusterInformation default with the version it runs
+        // (calicoctl compares its own version with it, and the program's calicoctl commands read it).
+        const info = await this.kube.get(`${PATHS.calico("clusterinformations")}/default`);
+        if (info?.spec?.calicoVersion !== line.calico) {
+            await this.kube.upsert(PATHS.calico("clusterinformations"), { apiVersion: "crd.projectcalico.org/v1", kind: "ClusterInformation", metadata: { name: "default" }, spec: { ...(info?.spec ?? {}), calicoVersion: line.calico, clusterGUID: info?.spec?.clusterGUID ?? "e2e0000000000000000000000000000a", clusterType: "k8s,operator,bgp,kdd", datastoreReady: true } });
+            this.log(`ClusterInformation default: calicoVersion ${line.calico}`);
         }
         await this.tigeraStatus("calico");
         const generation = inst.metadata["generation"] as number;

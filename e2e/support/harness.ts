@@ -218,6 +218,22 @@ export class Cluster {
         return existsSync(f) ? readFileSync(f, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
     }
 
+    /**
+     * A calicoctl cache folder (calico:calicoctl.cacheDir) seeded with a stand-in for each version,
+     * where the program's commands look for `<version>/calicoctl-<os>-<arch>` before downloading:
+     * the air-gapped way to provide calicoctl, and the one that keeps the command text free of any
+     * version across an upgrade.
+     */
+    calicoctlCache(versions: readonly string[]): string {
+        const cache = join(this.dir, "calicoctl-cache");
+        const arch = process.arch === "arm64" ? "arm64" : "amd64";
+        for (const v of versions) {
+            mkdirSync(join(cache, v), { recursive: true });
+            cpSync(this.calicoctl(v), join(cache, v, `calicoctl-linux-${arch}`));
+        }
+        return cache;
+    }
+
     /** Write a calicoctl stand-in wrapper for `version` and return its path. */
     calicoctl(version: string): string {
         const path = join(this.dir, `calicoctl-${version}`);

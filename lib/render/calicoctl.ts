@@ -41,26 +41,49 @@ export function clusterAccessPrelude(): string {
 export const KUBECTL_WITH_CONTEXT = `k() { if [ -n "\${K8S_CURRENT_CONTEXT:-}" ]; then kubectl --context "$K8S_CURRENT_CONTEXT" "$@"; else kubectl "$@"; fi; }`;
 
 /**
+ * Where a command reads the Calico version the cluster runs: ClusterInformation `default`'s
+ * `spec.calicoVersion`, which calico-node writes at start-up. It is the version calicoctl itself
+ * compares its own with, refusing to work on a mismatch unless told `--allow-version-mismatch`
+ * (calicoctl/calicoctl/commands/common/version_mismatch.go, CheckVersionMismatch, at v3.27.3 and
+ * v3.31.3), so it is the one calicoctl to run.
+ */
+export const CLUSTER_VERSION_QUERY = `k get clusterinformations.crd.projectcalico.org default -o 'jsonpath={.spec.calicoVersion}'`;
+
+/**
  * Script prelude: cluster access first (so every calicoctl call, `version` included, targets the
- * provider's cluster), then $calicoctl set to a verified calicoctl of the selected version.
+ * provider's cluster), then $calicoctl set to a verified calicoctl of the version the cluster runs.
+ *
+ * The version is read from the cluster when the command runs, not written into the command: the
+ * command text then stays the same across a Calico upgrade, so an upgrade re-runs only the calicoctl
+ * commands whose object or flags changed (Pulumi updates a Command whenever an input changes), and a
+ * later command, or a delete, always runs the calicoctl the upgraded cluster accepts. Every calicoctl
+ * command runs after the Installation reports the configured version Ready, by when calico-node has
+ * written it.
  *
  * A first download goes to a per-process temporary file that is renamed into place: rename is
  * atomic, so parallel commands (Pulumi runs them in parallel) never write into, or execute, a file
  * another one is still writing ("Text file busy"), and each checks the binary it will run.
  */
 export function calicoctlPrelude(s: ClusterSettings): string {
-    const want = s.calicoVersion;
-    const lines = [clusterAccessPrelude(), `want=${want}`];
+    const lines = [
+        clusterAccessPrelude(),
+        KUBECTL_WITH_CONTEXT,
+        `command -v kubectl >/dev/null 2>&1 || { echo "calicoctl: kubectl is not on PATH; it reads the Calico version the cluster runs (ClusterInformation default), which calicoctl must match. Install kubectl where pulumi runs." >&2; exit 1; }`,
+        `want=$(${CLUSTER_VERSION_QUERY}) || { echo "calicoctl: cannot read ClusterInformation default (the Calico version the cluster runs) with kubectl" >&2; exit 1; }`,
+        // The version names a folder and a URL below: only a release version passes.
+        `case "$want" in v[0-9]*.[0-9]*.[0-9]*) ;; "") echo "calicoctl: ClusterInformation default has no calicoVersion: calico-node has not started on any node yet" >&2; exit 1 ;; *) echo "calicoctl: ClusterInformation default reports an unexpected Calico version '$want'" >&2; exit 1 ;; esac`,
+        `case "$want" in *[!A-Za-z0-9.-]*) echo "calicoctl: ClusterInformation default reports an unexpected Calico version '$want'" >&2; exit 1 ;; esac`,
+    ];
     if (s.calicoctl.path) {
         lines.push(`calicoctl=${shQuote(s.calicoctl.path)}`);
         lines.push(`[ -x "$calicoctl" ] || { echo "calicoctl: calico:calicoctl.path $calicoctl is not an executable file" >&2; exit 1; }`);
     } else {
-        const dir = `${s.calicoctl.cacheDir ?? DEFAULT_CALICOCTL_CACHE}/${want}`;
+        const dir = s.calicoctl.cacheDir ?? DEFAULT_CALICOCTL_CACHE;
         const base = s.calicoctl.downloadBaseUrl ?? DEFAULT_DOWNLOAD_BASE;
         lines.push(
             `os=$(uname -s | tr '[:upper:]' '[:lower:]')`,
             `case $(uname -m) in x86_64|amd64) arch=amd64;; aarch64|arm64) arch=arm64;; ppc64le) arch=ppc64le;; s390x) arch=s390x;; *) echo "calicoctl: no release binary for architecture $(uname -m); set calico:calicoctl.path" >&2; exit 1;; esac`,
-            `dir=${shQuote(dir)}`,
+            `dir=${shQuote(dir)}/"$want"`,
             `calicoctl="$dir/calicoctl-$os-$arch"`,
             `if [ ! -x "$calicoctl" ]; then`,
             `  mkdir -p "$dir"`,
@@ -75,7 +98,7 @@ export function calicoctlPrelude(s: ClusterSettings): string {
     }
     lines.push(
         `got=$("$calicoctl" version 2>/dev/null | sed -n 's/^Client Version:[[:space:]]*//p' | head -n 1 || true)`,
-        `[ "$got" = "$want" ] || { echo "calicoctl: $calicoctl reports client version '$got', expected $want" >&2; exit 1; }`,
+        `[ "$got" = "$want" ] || { echo "calicoctl: $calicoctl reports client version '$got', but the cluster runs Calico $want; calicoctl must match it (set calico:calicoctl.path to a calicoctl $want)" >&2; exit 1; }`,
     );
     return lines.join("\n");
 }

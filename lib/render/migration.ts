@@ -91,8 +91,13 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
                 title: `wait: Installation default reports Calico ${next.calicoVersion} and Ready`,
                 details: [`${INSTALLATION_RESOURCES.installation} waits for status.calicoVersion=${next.calicoVersion} and condition Ready (the operator writes the version once TigeraStatus is available)`],
             });
+            // Their command text names no version (lib/render/calicoctl.ts): a command updates only
+            // when its object or flags changed, and then runs the calicoctl the cluster's version calls for.
             const calicoctl = update.filter((n) => after.get(n)!.spec.kind === "localCommand");
-            steps.push({ title: "calicoctl objects, after the wait", details: calicoctl.length ? [`run again with calicoctl ${next.calicoVersion}: ${calicoctl.join(", ")}`] : ["none changes"] });
+            steps.push({
+                title: "calicoctl objects, after the wait",
+                details: calicoctl.length ? [`re-applied with calicoctl ${next.calicoVersion} because their objects changed: ${calicoctl.join(", ")}`] : ["none is re-applied: their objects did not change, and each command runs the calicoctl of the version the cluster runs"],
+            });
             // calicoctl-applied objects that the new config no longer has.
             const deletedCalico = remove.filter((n) => { const spec = before.get(n)!.spec; return spec.kind === "localCommand" && spec.object !== undefined; });
             if (deletedCalico.length) {

@@ -29,8 +29,20 @@ describe("plan --from", () => {
         assert.deepEqual([...idx].sort((a, b) => a - b), idx, "steps out of order");
         assert.match(JSON.stringify(m.steps[0].details), /1\.30, 1\.31/, "names the minors neither release is tested on");
         assert.match(JSON.stringify(m.steps), /no CRD is deleted or replaced/);
-        assert.match(JSON.stringify(m.steps), /bgppeer-edge/);
+        // Their commands name no version (they run the calicoctl the cluster's version calls for), so
+        // the upgrade re-applies none whose object did not change.
+        const calicoctl = m.steps[idx[4]];
+        assert.deepEqual(calicoctl.details, ["none is re-applied: their objects did not change, and each command runs the calicoctl of the version the cluster runs"]);
+        assert.doesNotMatch(JSON.stringify(m.steps), /update calico-bgppeer-edge/);
         assert.equal(m.refused, false);
+    });
+
+    it("a version change re-applies only the calicoctl objects whose rendering changed", () => {
+        const next = withPeer(baseFor("v3.31.3"));
+        (next["calico:bgp"] as any).peers[0].asNumber = 65001;
+        const m = JSON.parse(plan(next, withPeer(baseFor("v3.27.3")), true).stdout).migration;
+        const step = m.steps.find((x: { title: string }) => /^calicoctl objects, after the wait/.test(x.title));
+        assert.deepEqual(step.details, ["re-applied with calicoctl v3.31.3 because their objects changed: calico-bgppeer-edge"]);
     });
 
     it("the v3.27.3 Typha metrics Service is released to the new operator, not deleted", () => {

@@ -13,6 +13,7 @@ import { loadSettings } from "../../lib/config/load";
 import type { ClusterSettings } from "../../lib/config/settings";
 import { applyCommand, calicoctlPrelude, patchCommand } from "../../lib/render/calicoctl";
 import { planBgp, renderBgpConfiguration } from "../../lib/render/bgp";
+import { planResources } from "../../lib/render";
 import { gateRequirement, renderGateCommand } from "../../lib/render/gate";
 import { stackConfig } from "../support/stacks";
 
@@ -54,6 +55,21 @@ case "$1" in
 esac
 `;
 
+/**
+ * The fake kubectl beside it: the Calico version the cluster runs, as ClusterInformation default
+ * reports it (FAKE_CLUSTER_VERSION, default v3.31.3; set it to "" for a cluster where calico-node has
+ * not started), and the context it was asked for.
+ */
+const FAKE_CLUSTER_KUBECTL = `#!/bin/sh
+case "$*" in
+  *"get clusterinformations.crd.projectcalico.org default -o jsonpath={.spec.calicoVersion}")
+    echo "$*" >> "$FAKE_DIR/kubectl.log"
+    [ -z "\${FAKE_KUBECTL_FAILS:-}" ] || { echo "fake kubectl: connection refused" >&2; exit 1; }
+    printf '%s' "\${FAKE_CLUSTER_VERSION-v3.31.3}" ;;
+  *) echo "fake kubectl: unexpected $*" >&2; exit 3 ;;
+esac
+`;
+
 interface Fake {
     dir: string;
     bin: string;
@@ -65,6 +81,7 @@ function makeFake(): Fake {
     const bin = join(dir, "calicoctl");
     writeFileSync(bin, FAKE_CALICOCTL);
     chmodSync(bin, 0o755);
+    writeFileSync(join(dir, "kubectl"), FAKE_CLUSTER_KUBECTL, { mode: 0o755 });
     return { dir, bin, calls: () => (existsSync(join(dir, "calls.log")) ? readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n") : []) };
 }
 
@@ -167,7 +184,7 @@ describe("calicoctl commands, executed", () => {
             const runs = await Promise.all(
                 Array.from({ length: 10 }, () =>
                     new Promise<{ code: number | null; err: string }>((resolve) => {
-                        const child = spawn("/bin/sh", ["-c", script], { cwd: fake.dir, env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, FAKE_DIR: fake.dir, FAKE_YAML: YAML_MODULE } });
+                        const child = spawn("/bin/sh", ["-c", script], { cwd: fake.dir, env: { PATH: `${fake.dir}:${dirname(process.execPath)}:/usr/bin:/bin`, FAKE_DIR: fake.dir, FAKE_YAML: YAML_MODULE } });
                         let err = "";
                         child.stderr.on("data", (c) => (err += c));
                         child.on("close", (code) => resolve({ code, err }));
@@ -183,12 +200,70 @@ describe("calicoctl commands, executed", () => {
         }
     });
 
-    it("refuses a calicoctl of another version", () => {
+    it("refuses a calicoctl that does not match the Calico version the cluster runs", () => {
         const fake = makeFake();
         const s = settings({ "calico:calicoctl": { path: fake.bin } });
         const r = sh(`${calicoctlPrelude(s)}\necho unreachable`, fake, { env: { FAKE_VERSION: "v3.27.3" } });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /reports client version 'v3\.27\.3', expected v3\.31\.3/);
+        assert.match(r.stderr, /reports client version 'v3\.27\.3', but the cluster runs Calico v3\.31\.3/);
+        // The same binary passes against a cluster that runs its version, whatever calico:version says.
+        const old = sh(`${calicoctlPrelude(s)}\necho ran`, fake, { env: { FAKE_VERSION: "v3.27.3", FAKE_CLUSTER_VERSION: "v3.27.3" } });
+        assert.equal(old.status, 0, old.stderr);
+        assert.equal(old.stdout.trim(), "ran");
+    });
+
+    it("takes the version from the cluster, through the provider's context, so the command text has none", () => {
+        const fake = makeFake();
+        const cache = mkdtempSync(join(tmpdir(), "cache-"));
+        for (const version of ["v3.27.3", "v3.31.3"]) {
+            const s = settings({ "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34", "calico:calicoctl": { cacheDir: cache } });
+            assert.doesNotMatch(calicoctlPrelude(s), /v3\.(27|31)\.3/, `${version}: the command names a version`);
+        }
+        const s = settings({ "calico:calicoctl": { cacheDir: cache } });
+        assert.equal(calicoctlPrelude(s), calicoctlPrelude(settings({ "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28", "calico:calicoctl": { cacheDir: cache } })), "an upgrade would change every command");
+        // A cache seeded with both releases (the air-gapped way): the cluster's version picks the binary.
+        for (const version of ["v3.27.3", "v3.31.3"]) {
+            const dir = join(cache, version);
+            spawnSync("mkdir", ["-p", dir]);
+            const arch = process.arch === "arm64" ? "arm64" : "amd64";
+            writeFileSync(join(dir, `calicoctl-linux-${arch}`), `#!/bin/sh\nFAKE_VERSION=${version} exec "${fake.bin}" "$@"\n`, { mode: 0o755 });
+        }
+        for (const version of ["v3.27.3", "v3.31.3"]) {
+            const r = sh(`${calicoctlPrelude(s)}\necho "$calicoctl"`, fake, { env: { FAKE_CLUSTER_VERSION: version, CALICO_KUBE_CONTEXT: "ctx-b" } });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stdout.trim(), new RegExp(`/${version.replace(/\./g, "\\.")}/calicoctl-linux-`));
+        }
+        assert.match(readFileSync(join(fake.dir, "kubectl.log"), "utf8"), /^--context ctx-b get clusterinformations/m);
+    });
+
+    it("every calicoctl command of every stack runs after the Installation is Ready, when the cluster's version is known", () => {
+        for (const stack of ["dev", "small", "large", "tor", "hybrid"]) {
+            const raw = { ...stackConfig(stack), "calico:policy": { baseline: { enabled: true } } };
+            const plan = planResources(loadSettings(raw).settings);
+            const byName = new Map(plan.map((p) => [p.name, p]));
+            const ancestors = (name: string, seen = new Set<string>()): Set<string> => {
+                for (const d of byName.get(name)?.dependsOn ?? []) if (!seen.has(d)) (seen.add(d), ancestors(d, seen));
+                return seen;
+            };
+            const commands = plan.filter((p) => p.spec.kind === "localCommand" && p.spec.create.includes('"$calicoctl"'));
+            assert.ok(commands.length > 0, stack);
+            for (const c of commands) assert.ok(ancestors(c.name).has("calico-installation"), `${stack}: ${c.name} may run before the Installation`);
+        }
+    });
+
+    it("fails clearly when the cluster's version cannot be read, is empty, or is not a release version", () => {
+        const fake = makeFake();
+        const s = settings({ "calico:calicoctl": { path: fake.bin } });
+        const run = (env: Record<string, string>) => sh(`${calicoctlPrelude(s)}\necho unreachable`, fake, { env });
+        assert.match(run({ FAKE_KUBECTL_FAILS: "1" }).stderr, /cannot read ClusterInformation default/);
+        assert.match(run({ FAKE_CLUSTER_VERSION: "" }).stderr, /has no calicoVersion: calico-node has not started/);
+        for (const bad of ["v3.31.3/../../etc", "v3.31.3;rm", "3.31.3"]) {
+            const r = run({ FAKE_CLUSTER_VERSION: bad });
+            assert.equal(r.status, 1, bad);
+            assert.match(r.stderr, /unexpected Calico version/, bad);
+        }
+        const noKubectl = spawnSync("/bin/sh", ["-c", `${calicoctlPrelude(s)}\necho unreachable`], { encoding: "utf8", env: { PATH: "/nonexistent", FAKE_DIR: fake.dir } });
+        assert.match(noKubectl.stderr, /kubectl is not on PATH/);
     });
 });
 

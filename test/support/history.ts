@@ -11,8 +11,10 @@ export const ADDED_SINCE_UNPREFIXED: readonly string[] = ["calico-check-kubeadm-
 
 /**
  * Registered names whose inputs changed since that commit for reasons other than the rename, so a
- * preview of that commit's stack updates them in place: the session gate checks peers by address
- * since the hybrid topology (its command text changed; an update re-runs the wait, which passes at
- * once on a settled cluster).
+ * preview of that commit's `small` stack updates them in place: the session gate checks peers by
+ * address since the hybrid topology (its command text changed; an update re-runs the wait, which
+ * passes at once on a settled cluster), and every calicoctl command reads the Calico version from the
+ * cluster since the upgrade work (its text no longer names the version; an update re-applies the same
+ * object).
  */
-export const UPDATED_SINCE_UNPREFIXED: readonly string[] = ["calico-wait-bgp-sessions"];
+export const UPDATED_SINCE_UNPREFIXED: readonly string[] = ["calico-wait-bgp-sessions", "calico-bgpconfiguration-default"];

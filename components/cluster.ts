@@ -13,8 +13,11 @@ import { loadArgs } from "../lib/offline-plan";
 import { planResources } from "../lib/render";
 import { COMPONENTS, type PlannedResource } from "../lib/render/resource-spec";
 import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
+import { BENCHMARK_RESOURCES } from "../lib/render/benchmark";
+import { benchmarkOutput, parseRunOutput } from "../lib/model/netbench";
+import * as command from "@pulumi/command";
 import { plannedDashboards } from "../lib/render/monitoring";
-import { CALICO_CLUSTER_TYPE, componentResourceName, providerName } from "../lib/render/resources";
+import { CALICO_CLUSTER_TYPE, componentResourceName, providerName, qualifiedName } from "../lib/render/resources";
 import { ClusterPart } from "./parts";
 import { secretOutput, type RegistrationContext } from "./register";
 
@@ -134,6 +137,14 @@ export class CalicoCluster extends pulumi.ComponentResource {
 
         const outputs = computeOutputs(s, plannedDashboards(s));
         const out = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, pulumi.output(v)])) as unknown as CalicoClusterOutputs;
+        // The benchmark's results exist only once its run has printed them.
+        const run = context.registered.get(qualifiedName(name, BENCHMARK_RESOURCES.run)) as command.local.Command | undefined;
+        if (run && outputs.benchmark) {
+            const planned = outputs.benchmark;
+            (out as { benchmark: pulumi.Output<CalicoOutputs["benchmark"]> }).benchmark = run.stdout.apply((stdout) =>
+                stdout ? benchmarkOutput(parseRunOutput(stdout, "calico:benchmark"), planned.nodes, planned.runKey, `this cluster (${s.network.ipPools.map((p) => p.encapsulation).join("/") || "pools out of band"}, ${s.network.dataplane})`) : planned,
+            );
+        }
         Object.assign(this, out);
         this.registerOutputs(out);
     }

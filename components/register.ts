@@ -141,7 +141,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                         // Errors stay visible; stdout (which may echo objects) is neither logged nor stored in plain text.
                         logging: "stderr",
                     },
-                    { parent, dependsOn, aliases, additionalSecretOutputs: ["stdout", "stderr"] },
+                    { parent, dependsOn, aliases, additionalSecretOutputs: spec.publicStdout ? ["stderr"] : ["stdout", "stderr"] },
                 );
                 break;
             }

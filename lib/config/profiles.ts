@@ -80,6 +80,7 @@ export function resolveProfile(c: ParsedConfig, warnings: ConfigIssue[]): Cluste
         monitoring: c.monitoring,
         nodePrep: c.nodePrep,
         policy: c.policy,
+        benchmark: c.benchmark,
         calicoctl: c.calicoctl,
         kubeconfig: c.kubeconfig,
         kubeContext: c.kubeContext,

@@ -638,6 +638,48 @@ export const policySchema = z.strictObject({
         .prefault({}),
 });
 
+export const benchmarkSchema = z.strictObject({
+    /**
+     * Run the network benchmark (ping latency and iperf3 bandwidth for node → remote node, node → remote pod and pod → remote pod, the guide's tables) on `pulumi up`, and again whenever this section, `runId` or a dataplane setting (pool encapsulation, MTU, dataplane, WireGuard) changes.
+     * @default false
+     */
+    enabled: z.boolean().default(false),
+    /** The two nodes: the clients run on the first, the iperf3 servers on the second. Or set `acrossRacks`. */
+    nodes: z.array(nodeName).length(2, { error: "name exactly two nodes: the client node, then the server node" }).optional(),
+    /**
+     * Take the first node of each of the first two racks of `calico:bgp.tor.racks`, so the traffic crosses the fabric between racks.
+     * @default false
+     */
+    acrossRacks: z.boolean().default(false),
+    /**
+     * Pings per path (the latency is their average).
+     * @default 20
+     */
+    pingCount: z.int({ error: "must be a whole number" }).min(1, { error: "must be 1–1000" }).max(1000, { error: "must be 1–1000" }).default(20),
+    /**
+     * Seconds of each iperf3 run.
+     * @default 10
+     */
+    durationSeconds: z.int({ error: "must be a whole number" }).min(1, { error: "must be 1–300" }).max(300, { error: "must be 1–300" }).default(10),
+    /**
+     * Change it to run the benchmark again without changing anything else.
+     * @default ""
+     */
+    runId: z.string().max(63, { error: "must be at most 63 characters" }).default(""),
+    /** An image with ping and iperf3, pulled through `calico:registry` when set. Unset: `docker.io/nicolaka/netshoot:v0.13`. */
+    image: imageRef.optional(),
+    /**
+     * Namespace of the benchmark's pods, Jobs and its results ConfigMap.
+     * @default "calico-benchmark"
+     */
+    namespace: k8sName.default("calico-benchmark"),
+    /**
+     * How long the whole run may take before `up` fails.
+     * @default 900
+     */
+    timeoutSeconds: z.int({ error: "must be a whole number" }).min(60, { error: "must be 60–3600" }).max(3600, { error: "must be 60–3600" }).default(900),
+});
+
 export const calicoctlSchema = z.strictObject({
     /** A calicoctl binary to use instead of downloading the release one. */
     path: z.string().min(1).optional(),
@@ -672,6 +714,8 @@ export const topLevelSchemas = {
     nodePrep: nodePrepSchema.prefault({}),
     /** Network policy: an opt-in baseline (default deny with allows for DNS, the Kubernetes API and the metrics ports), enforced or staged. */
     policy: policySchema.prefault({}),
+    /** The network benchmark: ping and iperf3 between two nodes, node to node, node to pod and pod to pod, in the guide's tables. */
+    benchmark: benchmarkSchema.prefault({}),
     /** The calicoctl binary that applies the projectcalico.org/v3 objects. */
     calicoctl: calicoctlSchema.prefault({}),
     /** Kubeconfig contents (a secret) for the provider, calicoctl and the session gate. Unset: the ambient `KUBECONFIG`. */

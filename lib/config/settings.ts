@@ -105,6 +105,7 @@ export interface ClusterSettings {
     readonly monitoring: ParsedConfig["monitoring"];
     readonly nodePrep: ParsedConfig["nodePrep"];
     readonly policy: ParsedConfig["policy"];
+    readonly benchmark: ParsedConfig["benchmark"];
     readonly calicoctl: ParsedConfig["calicoctl"];
     readonly kubeconfig?: Secret;
     /** Context of the kubeconfig that every tool targets (the provider, calicoctl, the waits). */

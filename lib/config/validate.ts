@@ -38,6 +38,18 @@ export function validateConfig(c: PartialConfig, out: IssueCollector): void {
     crossFieldLimits(c, out);
     nodePrepRules(c, out);
     policyRules(c, out);
+    benchmarkRules(c, out);
+}
+
+function benchmarkRules(c: PartialConfig, out: IssueCollector): void {
+    const b = c.benchmark;
+    if (!b?.enabled) return;
+    if (!b.nodes && !b.acrossRacks) out.error("calico:benchmark.nodes", undefined, "the benchmark needs two nodes: set calico:benchmark.nodes to [client node, server node], or acrossRacks: true with at least two racks");
+    if (b.nodes && b.acrossRacks) out.error("calico:benchmark.acrossRacks", true, "set either nodes or acrossRacks, not both");
+    if (b.nodes && b.nodes[0] === b.nodes[1]) out.error("calico:benchmark.nodes[1]", b.nodes[1], "the two nodes must differ: the benchmark measures between nodes");
+    if (b.acrossRacks && !b.nodes && (c.bgp?.tor?.racks ?? []).filter((r) => r.nodes.length > 0).length < 2) {
+        out.error("calico:benchmark.acrossRacks", true, "needs at least two racks with nodes in calico:bgp.tor.racks; or name the nodes in calico:benchmark.nodes");
+    }
 }
 
 function policyRules(c: PartialConfig, out: IssueCollector): void {

@@ -118,3 +118,47 @@ export function benchTable(label: string, results: readonly PathResult[]): strin
         guide("BGP", (x) => x.gbitPerSecond?.toFixed(2).concat("Gbits/sec")),
     ].join("\n");
 }
+
+/** The line that starts each part of the benchmark run's output (lib/render/benchmark.ts prints it). */
+export const SECTION_MARK = "### calico-benchmark";
+
+/** What the stack exports of a run. */
+export interface BenchmarkOutput {
+    /** The client node, then the server node. */
+    readonly nodes: readonly string[];
+    /** The key of the settings measured (a change runs the benchmark again). */
+    readonly runKey: string;
+    /** Per path: ping latency in ms and iperf3 bandwidth in Gbit/s. */
+    readonly results: readonly { path: BenchPath; latencyMs: { min: number; avg: number; max: number; mdev: number }; lossPercent: number; gbitPerSecond: number; retransmits: number }[];
+    /** The guide-shaped table, with the guide's figures beside. */
+    readonly table: string;
+}
+
+/**
+ * Parse the run's stdout: for each path a `### calico-benchmark <path>` line, then that Job's log
+ * (ping's output, a `### calico-benchmark iperf3` line, iperf3's JSON).
+ */
+export function parseRunOutput(stdout: string, label: string): PathResult[] {
+    // split() with a capture group yields [before, path, body, path, body, …].
+    const pieces = stdout.split(new RegExp(`^${SECTION_MARK} (${BENCH_PATHS.join("|")})\\n`, "m"));
+    const results: PathResult[] = [];
+    for (let i = 1; i + 1 < pieces.length; i += 2) {
+        const path = pieces[i] as BenchPath;
+        const [ping, iperf] = pieces[i + 1].split(new RegExp(`^${SECTION_MARK} iperf3$`, "m"));
+        if (iperf === undefined) throw new BenchOutputError(`${label}: the ${path} output has no iperf3 part`);
+        results.push({ path, ping: parsePing(ping), iperf: parseIperf3(iperf) });
+    }
+    const missing = BENCH_PATHS.filter((p) => !results.some((r) => r.path === p));
+    if (missing.length) throw new BenchOutputError(`${label}: no output for ${missing.join(", ")}`);
+    return results;
+}
+
+/** The stack output of a run. */
+export function benchmarkOutput(results: readonly PathResult[], nodes: readonly string[], runKey: string, label: string): BenchmarkOutput {
+    return {
+        nodes: [...nodes],
+        runKey,
+        results: results.map((r) => ({ path: r.path, latencyMs: { min: r.ping.minMs, avg: r.ping.avgMs, max: r.ping.maxMs, mdev: r.ping.mdevMs }, lossPercent: r.ping.lossPercent, gbitPerSecond: Number(gbit(r.iperf.receivedBitsPerSecond).toFixed(3)), retransmits: r.iperf.retransmits })),
+        table: benchTable(label, results),
+    };
+}

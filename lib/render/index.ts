@@ -11,6 +11,7 @@ import { planBgp, planFelix } from "./bgp";
 import { planMonitoring } from "./monitoring";
 import { planNodePrep } from "./nodeprep";
 import { planPolicy } from "./policy";
+import { planBenchmark } from "./benchmark";
 import { COMPONENTS, type ComponentName, type PlannedResource } from "./resource-spec";
 import { LEGACY_NAME, qualifiedName } from "./resources";
 
@@ -23,6 +24,7 @@ const RENDERERS: Readonly<Record<ComponentName, (s: ClusterSettings, sofar: read
     bgp: (s) => [...planBgp(s), ...planFelix(s)],
     policy: planPolicy,
     monitoring: planMonitoring,
+    benchmark: planBenchmark,
 };
 
 /**

@@ -108,13 +108,20 @@ export function renderNodePrepScript(s: ClusterSettings): string {
     return lines.join("\n") + "\n";
 }
 
-/** Image for the DaemonSet, pulled through calico:registry on air-gapped clusters. */
-export function nodePrepImage(s: ClusterSettings): string {
-    const image = s.nodePrep.image ?? DEFAULT_NODEPREP_IMAGE;
-    if (s.nodePrep.image || !s.registry || s.registry.url === USE_DEFAULT) return image;
+/**
+ * A default image of ours as air-gapped clusters pull it: through calico:registry when set (an image
+ * the user named explicitly is taken as it is).
+ */
+export function throughRegistry(s: ClusterSettings, image: string): string {
+    if (!s.registry || s.registry.url === USE_DEFAULT) return image;
     // The operator accepts the registry with or without its trailing "/" (v1.40.3 adds it); so do we.
     const registry = s.registry.url.endsWith("/") ? s.registry.url : `${s.registry.url}/`;
     return `${registry}${image.replace(/^docker\.io\//, "")}`;
+}
+
+/** Image for the DaemonSet, pulled through calico:registry on air-gapped clusters. */
+export function nodePrepImage(s: ClusterSettings): string {
+    return s.nodePrep.image ?? throughRegistry(s, DEFAULT_NODEPREP_IMAGE);
 }
 
 /** Resource names. */

@@ -5,6 +5,8 @@
 import type { ClusterSettings } from "../config/settings";
 import { CALICO_NAMESPACE, OPERATOR_NAMESPACE } from "./operator";
 import { metricsTargets } from "./monitoring/targets";
+import { benchmarkNodes, benchmarkRunKey } from "./benchmark";
+import type { BenchmarkOutput } from "../model/netbench";
 
 /** A metrics endpoint other projects can scrape or allow in policy. */
 export interface MetricsEndpoint {
@@ -39,6 +41,12 @@ export interface CalicoOutputs {
     readonly expectedTyphaReplicas: number;
     readonly metrics: { felix: MetricsEndpoint; typha: MetricsEndpoint; kubeControllers: MetricsEndpoint } | null;
     readonly dashboards: string[];
+    /**
+     * The network benchmark's last run (null when calico:benchmark is off): the nodes, the key of the
+     * settings it measured, and per path the latency and bandwidth with the guide-shaped table. The
+     * plan knows only the nodes and the key; `pulumi up` fills in the results.
+     */
+    readonly benchmark: BenchmarkOutput | null;
 }
 
 /** The scrape targets as consumers see them (names and ports owned by monitoring/targets.ts). */
@@ -70,5 +78,6 @@ export function computeOutputs(s: ClusterSettings, dashboards: readonly string[]
         expectedTyphaReplicas: s.typha.expectedReplicas,
         metrics: m.enabled ? metricsEndpoints(s) : null,
         dashboards: [...dashboards],
+        benchmark: s.benchmark.enabled ? { nodes: benchmarkNodes(s), runKey: benchmarkRunKey(s), results: [], table: "" } : null,
     };
 }

@@ -7,7 +7,7 @@ import type { K8sObject } from "./objects";
 import type { Secret } from "../config/secret";
 
 /** Which component registers a resource. */
-export type ComponentName = "operator" | "installation" | "bgp" | "policy" | "monitoring" | "nodePrep";
+export type ComponentName = "operator" | "installation" | "bgp" | "policy" | "monitoring" | "benchmark" | "nodePrep";
 
 /** One sub-component of CalicoCluster. */
 export interface ComponentInfo {
@@ -31,6 +31,7 @@ export const COMPONENTS: readonly ComponentInfo[] = [
     { component: "bgp", type: "calico:index:BgpFabric", suffix: "bgp", description: "BGP configuration, peers, reflector labels and the hitless-migration wait" },
     { component: "policy", type: "calico:index:CalicoPolicy", suffix: "policy", description: "the opt-in baseline GlobalNetworkPolicy (default deny with allows), enforced or staged" },
     { component: "monitoring", type: "calico:index:CalicoMonitoring", suffix: "monitoring", description: "metrics Services, ServiceMonitors, alert rules, dashboards and optional Prometheus/Grafana" },
+    { component: "benchmark", type: "calico:index:NetworkBenchmark", suffix: "benchmark", description: "the opt-in network benchmark: ping and iperf3 between two nodes, in the guide's tables" },
 ];
 
 /** A Kubernetes object registered as a resource of its own type (typed class or CustomResource). */
@@ -79,6 +80,8 @@ export interface LocalCommandSpec {
     readonly object?: K8sObject;
     /** Standalone script body (for the wait command), for plan --out. */
     readonly script?: string;
+    /** Its stdout carries no secret and feeds a stack output (the benchmark's results); otherwise stdout is kept secret. */
+    readonly publicStdout?: boolean;
 }
 
 /** A command over SSH on one node (`command.remote.Command`). */

@@ -311,5 +311,13 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("baseline policy: a selector that does not parse", "calico:policy", { baseline: { enabled: true, selector: "env == 'prod" } }, "calico:policy.baseline.selector"),
     edit("baseline policy: a namespace that is not a DNS label", "calico:policy", { baseline: { enabled: true, excludeNamespaces: ["Ingress_Nginx"] } }, "calico:policy.baseline.excludeNamespaces[0]"),
     edit("baseline policy: a negative order", "calico:policy", { baseline: { enabled: true, order: -1 } }, "calico:policy.baseline.order"),
+    // the network benchmark
+    edit("benchmark without nodes", "calico:benchmark", { enabled: true }, "calico:benchmark.nodes"),
+    edit("benchmark between a node and itself", "calico:benchmark", { enabled: true, nodes: ["n1", "n1"] }, "calico:benchmark.nodes[1]"),
+    edit("benchmark with three nodes", "calico:benchmark", { enabled: true, nodes: ["n1", "n2", "n3"] }, "calico:benchmark.nodes"),
+    edit("benchmark across racks without racks", "calico:benchmark", { enabled: true, acrossRacks: true }, "calico:benchmark.acrossRacks"),
+    edit("benchmark with both nodes and acrossRacks", "calico:benchmark", { enabled: true, nodes: ["n1", "n2"], acrossRacks: true }, "calico:benchmark.acrossRacks"),
+    edit("benchmark with no pings", "calico:benchmark", { enabled: true, nodes: ["n1", "n2"], pingCount: 0 }, "calico:benchmark.pingCount"),
+    edit("benchmark iperf3 run of an hour", "calico:benchmark", { enabled: true, nodes: ["n1", "n2"], durationSeconds: 3600 }, "calico:benchmark.durationSeconds"),
     edit("baseline policy: a misspelt key", "calico:policy", { baseline: { enabled: true, exclude: ["x"] } }, "calico:policy.baseline.exclude"),
 ];

@@ -41,7 +41,7 @@ describe("Pulumi program under mocks", () => {
             });
 
             it("parents every resource to its component and every component to the cluster", () => {
-                const component = { operator: "calico-operator", installation: "calico-installation", bgp: "calico-bgp", policy: "calico-policy", monitoring: "calico-monitoring", nodePrep: "calico-nodeprep" };
+                const component = { operator: "calico-operator", installation: "calico-installation", bgp: "calico-bgp", policy: "calico-policy", monitoring: "calico-monitoring", benchmark: "calico-benchmark", nodePrep: "calico-nodeprep" };
                 for (const p of plan) assert.equal(byName(run, p.name).parent, component[p.component], p.name);
                 for (const c of Object.values(component)) assert.equal(run.registrations.find((r) => r.name === c && r.type.startsWith("calico:index:"))!.parent, "calico");
                 assert.equal(byName(run, "calico-k8s").parent, "calico");

@@ -34,6 +34,14 @@ export interface StackRun {
 let monitorInputs = new Map<string, Record<string, any>>();
 const stackReferences = new Map<string, Record<string, any>>();
 
+const commandStdout = new Map<string, string>();
+
+/** What the mocked command `name` prints (its `stdout` output); unset ones print nothing. */
+export function setCommandStdout(name: string, stdout: string | undefined): void {
+    if (stdout === undefined) commandStdout.delete(name);
+    else commandStdout.set(name, stdout);
+}
+
 /** Outputs a mocked StackReference to `stack` returns. */
 export function setStackReferenceOutputs(stack: string, outputs: Record<string, any>): void {
     stackReferences.set(stack, outputs);
@@ -48,6 +56,7 @@ function install(): void {
                     const stack = (a.inputs.name as string | undefined) ?? a.name;
                     return { id: stack, state: { name: stack, outputs: stackReferences.get(stack) ?? {}, secretOutputNames: [] } };
                 }
+                if (a.type === "command:local:Command" && commandStdout.has(a.name)) return { id: `${a.name}-id`, state: { ...a.inputs, stdout: commandStdout.get(a.name) } };
                 return { id: `${a.name}-id`, state: a.inputs };
             },
             call: () => ({}),

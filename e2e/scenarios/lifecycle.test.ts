@@ -89,7 +89,8 @@ function lifecycle(stack: string, opts: { prometheusCrds?: boolean; readBack?: b
                     assert.equal(got.kind, rendered.kind);
                     // Every rendered field reads back unchanged; a field the API server added must be
                     // a default of the CRD's schema (e.g. v3.31.3's serviceLoadBalancerAggregation).
-                    const crd = await cluster.kube.get(`${PATHS.crds}/${rendered.kind.toLowerCase()}s.crd.projectcalico.org`);
+                    const k = rendered.kind.toLowerCase();
+                    const crd = await cluster.kube.get(`${PATHS.crds}/${k.endsWith("y") ? `${k.slice(0, -1)}ies` : `${k}s`}.crd.projectcalico.org`);
                     const props = crd?.spec?.versions?.[0]?.schema?.openAPIV3Schema?.properties?.spec?.properties ?? {};
                     const expected = { ...rendered.spec };
                     for (const k of Object.keys(got.spec ?? {})) if (!(k in expected) && props[k]?.default !== undefined) expected[k] = props[k].default;

@@ -219,11 +219,18 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
     let addedSinceGate = true;
     const total = (n: NodeSessionCount) => n.inCluster + n.external;
     const record = (title: string, isGate = false) => {
-        const c = countSessions(fabricObjects(live.values(), baseLabels), nodeCount);
+        const fabric = fabricObjects(live.values(), baseLabels);
+        const c = countSessions(fabric, nodeCount);
         const prev = new Map((steps.at(-1)?.nodes ?? []).map((n) => [n.node, total(n)]));
         const fell = c.nodes.filter((n) => prev.has(n.node) && total(n) < prev.get(n.node)!).map((n) => n.node);
         const rose = c.nodes.some((n) => prev.has(n.node) && total(n) > prev.get(n.node)!);
-        steps.push({ title, nodes: c.nodes, isolated: c.isolated, droppedBeforeGate: addedSinceGate ? fell : [] });
+        // The mesh gate needs every node to reach every other one (gateRequirement). A node that
+        // still has a cluster ID (its patch goes only with the deletes, after the gate) takes no
+        // part in the mesh, so unless explicit peers reach everyone the gate can never pass.
+        const meshGate = isGate && next.bgp.mode === "mesh"
+            ? { unreachable: c.nodes.filter((n) => !n.node.startsWith("<") && n.inCluster < nodeCount - 1).map((n) => n.node), outOfMesh: [...fabric.reflectorNodes].sort() }
+            : {};
+        steps.push({ title, nodes: c.nodes, isolated: c.isolated, droppedBeforeGate: addedSinceGate ? fell : [], ...meshGate });
         addedSinceGate = isGate ? false : addedSinceGate || rose;
     };
     record("before: as deployed");
@@ -253,17 +260,7 @@ export function sessionSteps(old: ClusterSettings, oldPlan: readonly PlannedReso
         apply(work.filter((p) => gateDepth(p) === depth), depth === 0 ? "apply" : `apply after ${ordered[depth - 1].name}`);
         const g = ordered[depth];
         // A gate runs when it changed or something after it did (an unchanged gate is not re-run).
-        if (g && (changed.includes(g) || changed.some((p) => ancestors(p).has(g.name)))) {
-            record(`wait: ${g.name} until every node's new sessions are Established`, true);
-            // The mesh gate needs every node to reach every other one (gateRequirement). A node that
-            // still has a cluster ID (its patch goes only with the deletes, after the gate) takes no
-            // part in the mesh, so unless explicit peers reach everyone the gate can never pass.
-            if (next.bgp.mode === "mesh") {
-                const step = steps.at(-1)! as { unreachable?: string[]; outOfMesh?: string[] };
-                step.unreachable = steps.at(-1)!.nodes.filter((n) => !n.node.startsWith("<") && n.inCluster < nodeCount - 1).map((n) => n.node);
-                step.outOfMesh = [...fabricObjects(live.values(), baseLabels).reflectorNodes].sort();
-            }
-        }
+        if (g && (changed.includes(g) || changed.some((p) => ancestors(p).has(g.name)))) record(`wait: ${g.name} until every node's new sessions are Established`, true);
     }
     const deletes = oldPlan.filter((p) => !byName.has(p.name) && changesSessions(p));
     if (deletes.length) {

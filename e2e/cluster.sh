@@ -114,7 +114,8 @@ up() {
         --authorization-mode Node,RBAC --allow-privileged=true \
         --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$pki/sa.pub" \
         --service-account-signing-key-file "$pki/sa.key" --service-cluster-ip-range 10.96.0.0/12 \
-        --enable-priority-and-fairness=false --profiling=false
+        --enable-priority-and-fairness=false --profiling=false \
+        --kubelet-certificate-authority "$pki/ca.crt" --kubelet-preferred-address-types InternalDNS
     kubeconfig "$api_port"
     wait_for 90 kube-apiserver curl -fsS --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$api_port/readyz"
 
@@ -125,10 +126,19 @@ up() {
     start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$dir/kubeconfig" \
         --authentication-kubeconfig "$dir/kubeconfig" --authorization-kubeconfig "$dir/kubeconfig" \
         --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false
+    export KUBECONFIG="$dir/kubeconfig"
+    # kwok serves every fake node's kubelet API (container logs) on one port; the nodes name it in
+    # status.daemonEndpoints (--node-port) and reach it as InternalDNS 127.0.0.1 (e2e/simulator/nodes.ts),
+    # and it presents the API server's certificate, so the API server verifies it like a kubelet's.
+    # Logs objects (kwok's CRD) say which file holds a fake container's output.
+    local kwok_port; kwok_port="$(free_port)"
+    "$bin/kubectl" apply -f "$bin/kwok-crds/logs.yaml" >/dev/null
+    wait_for 30 "kwok Logs CRD" "$bin/kubectl" wait --for condition=established --timeout 5s crd/logs.kwok.x-k8s.io
     start kwok "$bin/kwok" --kubeconfig "$dir/kubeconfig" --manage-all-nodes=false \
         --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-        --cidr 10.250.0.0/16 --node-ip 10.249.0.1 --server-address 127.0.0.1:0
-    export KUBECONFIG="$dir/kubeconfig"
+        --cidr 10.250.0.0/16 --node-ip 10.249.0.1 \
+        --node-port "$kwok_port" --server-address "127.0.0.1:$kwok_port" \
+        --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" --enable-crds Logs
     wait_for 60 "default ServiceAccount (kube-controller-manager)" "$bin/kubectl" get serviceaccount default -n default
 
     local sim=(node -r ts-node/register/transpile-only "$here/simulator/main.ts")

@@ -96,7 +96,7 @@ export class Kube {
     }
 
     /**
-     * Watch a collection from `resourceVersion` (or now), calling `onEvent` for each event until
+     * Watch a collection (its path may carry a query, e.g. a labelSelector) from `resourceVersion` (or now), calling `onEvent` for each event until
      * `signal` aborts; reconnects when the server closes the stream.
      */
     watch(collection: string, onEvent: (e: WatchEvent) => void, opts: { resourceVersion?: string; signal?: AbortSignal } = {}): void {
@@ -104,7 +104,7 @@ export class Kube {
         const connect = (): void => {
             if (opts.signal?.aborted) return;
             const q = `watch=1&allowWatchBookmarks=true${rv ? `&resourceVersion=${rv}` : ""}`;
-            const req = https.request({ host: this.server.hostname, port: this.server.port, path: `${collection}?${q}`, method: "GET", agent: this.agent, headers: { Accept: "application/json" } }, (res) => {
+            const req = https.request({ host: this.server.hostname, port: this.server.port, path: `${collection}${collection.includes("?") ? "&" : "?"}${q}`, method: "GET", agent: this.agent, headers: { Accept: "application/json" } }, (res) => {
                 if (res.statusCode !== 200) {
                     res.resume();
                     setTimeout(connect, 1000);

@@ -1,10 +1,11 @@
 /**
- * Entry point of the e2e SIMULATOR (see operator.ts and bgp.ts for what it plays and why):
+ * Entry point of the e2e SIMULATOR (see operator.ts, bgp.ts and benchmark.ts for what it plays and why):
  *
  *   main.ts nodes KUBECONFIG [STACK_FILE]   create the fake nodes (kwok makes them Ready)
  *   main.ts ready KUBECONFIG                exit 0 once every node is Ready
- *   main.ts run KUBECONFIG DIR              run the operator and calico-node simulation until
- *                                           SIGTERM; writes DIR/simulator.ready once running
+ *   main.ts run KUBECONFIG DIR              run the operator, calico-node and benchmark-container
+ *                                           simulation until SIGTERM; writes DIR/simulator.ready
+ *                                           once running
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { Kube, PATHS } from "./kube";
 import { fakeNodes, nodeObject } from "./nodes";
 import { OperatorSimulator } from "./operator";
 import { BgpSimulator, type SessionScenario } from "./bgp";
+import { BenchmarkSimulator } from "./benchmark";
 
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
 
@@ -36,9 +38,15 @@ async function main(argv: string[]): Promise<number> {
             const delayMs = Number(process.env.E2E_BGP_DELAY_SECONDS ?? 2) * 1000;
             const operator = new OperatorSimulator(kube, log);
             const bgp = new BgpSimulator(kube, join(arg, "bgp-history.jsonl"), scenario, delayMs, log);
+            const abort = new AbortController();
+            new BenchmarkSimulator(kube, arg, log).start(abort.signal);
             let stopping = false;
-            process.on("SIGTERM", () => (stopping = true));
-            process.on("SIGINT", () => (stopping = true));
+            const stop = () => {
+                stopping = true;
+                abort.abort();
+            };
+            process.on("SIGTERM", stop);
+            process.on("SIGINT", stop);
             writeFileSync(join(arg, "simulator.ready"), `${process.pid}\n`);
             log(`simulator running: sessions=${scenario} delay=${delayMs}ms`);
             while (!stopping) {

@@ -36,7 +36,9 @@ export function nodeObject(n: FakeNode): KubeObject {
         metadata: { name: n.name, annotations: { "kwok.x-k8s.io/node": "fake" }, labels: { "kubernetes.io/hostname": n.name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok", ...n.labels } },
         spec: {},
         status: {
-            addresses: [{ type: "InternalIP", address: n.ip }, { type: "Hostname", address: n.name }],
+            // InternalDNS is how the API server reaches this node's kubelet (kwok, on 127.0.0.1; e2e/cluster.sh
+            // sets --kubelet-preferred-address-types InternalDNS); InternalIP is the node's address in the fabric.
+            addresses: [{ type: "InternalIP", address: n.ip }, { type: "Hostname", address: n.name }, { type: "InternalDNS", address: "127.0.0.1" }],
             allocatable: { cpu: "32", memory: "256Gi", pods: "110" },
             capacity: { cpu: "32", memory: "256Gi", pods: "110" },
             nodeInfo: { kubeletVersion: "v1.34.4", operatingSystem: "linux", architecture: "amd64" },

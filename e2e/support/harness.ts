@@ -18,7 +18,7 @@ export const UPSTREAM = resolve(ROOT, "..", "shared", "upstream");
 /** Where build.sh puts the toolchain. */
 export const BIN = process.env.E2E_BIN ?? join(process.env.CALICO_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"), "calico-pulumi-e2e"), "bin");
 
-const TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-command", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok"];
+const TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-command", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwok-crds/logs.yaml"];
 
 /** Throws (so the scenario fails, never passes vacuously) when something the tier needs is missing. */
 export function requireToolchain(): void {

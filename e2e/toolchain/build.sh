@@ -71,5 +71,10 @@ for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
 done
 build etcd "$here/etcd" v3.6.5 -- ./cmd/etcd
 build kwok "$here/kwok" v0.7.0 -- sigs.k8s.io/kwok/cmd/kwok
+# kwok's Logs CRD, from the same module: e2e/cluster.sh installs it so that the simulator can tell
+# kwok which output a fake container has (`kubectl logs` of the benchmark's Jobs).
+kwok_dir="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+mkdir -p "$bin/kwok-crds"
+cp "$kwok_dir/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" "$bin/kwok-crds/logs.yaml"
 
 echo "$bin"

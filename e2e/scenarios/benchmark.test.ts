@@ -11,7 +11,9 @@
  *   logs` reads through the API server. Everything else (the command, kubectl, the Jobs, the
  *   ConfigMap, the stack output) is the product and the real tools;
  * - a second `up` runs nothing; a pool migration from native routing to VXLAN runs it again, and the
- *   two outputs give the encapsulated/native ratio of the captures.
+ *   two outputs give the encapsulated/native ratio of the captures;
+ * - with `nodeSelector`, the run picks two nodes in different zones by the real kubectl's
+ *   go-template over the nodes' labels, and the output names them.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -155,6 +157,19 @@ describe("e2e: network benchmark", function () {
             assert.ok(Math.abs(ratio - want[r.path].gbit / base[r.path].gbit) < 0.01, `${r.path} ratio ${ratio}`);
         }
         assert.match(vxlan.table, /^\| this cluster \(VXLAN, iptables\) \|/m);
+        await leftovers();
+    });
+    it("nodeSelector: the run picks two nodes in different racks from the cluster's labels, and the output names them", async () => {
+        assert.ok(nodes.length >= 3, nodes.join(","));
+        // The first two nodes share a zone, the third is in another: the pair must cross zones.
+        for (const [n, zone] of [[nodes[0], "z1"], [nodes[1], "z1"], [nodes[2], "z2"]]) assert.equal(kubectl(["label", "node", n, `topology.kubernetes.io/zone=${zone}`, "--overwrite"]).status, 0);
+        await ws.ok("config rm benchmark.nodes", ["config", "rm", "--stack", STACK, "--path", "calico:benchmark.nodes"]);
+        await ws.ok("config set benchmark.nodeSelector", ["config", "set", "--stack", STACK, "--path", "calico:benchmark.nodeSelector", "kubernetes.io/os=linux"]);
+        await ws.ok("config set benchmark.rackLabel", ["config", "set", "--stack", STACK, "--path", "calico:benchmark.rackLabel", "topology.kubernetes.io/zone"]);
+        await ws.ok("up (benchmark, nodeSelector)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        const picked = await output();
+        assert.deepEqual(picked.nodes, [nodes[0], nodes[2]]);
+        assert.deepEqual(picked.results.map((r) => r.path), [...BENCH_PATHS]);
         await leftovers();
     });
 });

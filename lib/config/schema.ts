@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseCidr, parseCidrOrAddress, parsePeerIP, addressFamily } from "../model/cidr";
 import { parseAsNumber } from "../model/asnumber";
 import { parseGoDuration, PROMETHEUS_DURATION } from "../model/durations";
+import { labelSelectorProblem } from "../model/label-selector";
 import { parseSelector, SelectorSyntaxError } from "../model/selector";
 import { CALICO_VERSIONS, KUBERNETES_VERSIONS } from "../model/versions";
 import { Secret } from "./secret";
@@ -84,6 +85,12 @@ const peerIP = z.string().superRefine((v, ctx) => {
 
 
 const ipv4Address = z.string().refine((v) => addressFamily(v) === 4, { error: "must be an IPv4 address such as 244.0.0.1" });
+
+/** A Kubernetes label selector (`kubectl get -l`), e.g. `node-role.kubernetes.io/worker,rack in (r1,r2)`. */
+const labelSelector = z.string().superRefine((v, ctx) => {
+    const problem = labelSelectorProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: `invalid Kubernetes label selector: ${problem}` });
+});
 
 const selector = z.string().superRefine((v, ctx) => {
     try {
@@ -644,13 +651,19 @@ export const benchmarkSchema = z.strictObject({
      * @default false
      */
     enabled: z.boolean().default(false),
-    /** The two nodes: the clients run on the first, the iperf3 servers on the second. Or set `acrossRacks`. */
+    /** The two nodes: the clients run on the first, the iperf3 servers on the second. Or set `acrossRacks` or `nodeSelector`. */
     nodes: z.array(nodeName).length(2, { error: "name exactly two nodes: the client node, then the server node" }).optional(),
     /**
      * Take the first node of each of the first two racks of `calico:bgp.tor.racks`, so the traffic crosses the fabric between racks.
      * @default false
      */
     acrossRacks: z.boolean().default(false),
+    /**
+     * Pick the two nodes when the run starts, from the cluster: among the nodes this Kubernetes label selector matches (e.g. `node-role.kubernetes.io/worker`), the first by name that has `rackLabel` is the client, and the first after it in another rack the server, so the traffic crosses racks. For clusters whose racks are node labels rather than `calico:bgp.tor.racks`.
+     */
+    nodeSelector: labelSelector.optional(),
+    /** The node label whose value names a node's rack, for `nodeSelector`. Unset: `calico:bgp.tor.rackLabel`, else `rack`. */
+    rackLabel: labelKey.optional(),
     /**
      * Pings per path (the latency is their average).
      * @default 20

@@ -44,12 +44,14 @@ export function validateConfig(c: PartialConfig, out: IssueCollector): void {
 function benchmarkRules(c: PartialConfig, out: IssueCollector): void {
     const b = c.benchmark;
     if (!b?.enabled) return;
-    if (!b.nodes && !b.acrossRacks) out.error("calico:benchmark.nodes", undefined, "the benchmark needs two nodes: set calico:benchmark.nodes to [client node, server node], or acrossRacks: true with at least two racks");
-    if (b.nodes && b.acrossRacks) out.error("calico:benchmark.acrossRacks", true, "set either nodes or acrossRacks, not both");
+    const ways = (["nodes", "acrossRacks", "nodeSelector"] as const).filter((k) => (k === "acrossRacks" ? b.acrossRacks : b[k] !== undefined));
+    if (ways.length === 0) out.error("calico:benchmark.nodes", undefined, "the benchmark needs two nodes: set calico:benchmark.nodes to [client node, server node], acrossRacks: true with at least two racks, or nodeSelector to pick two nodes in different racks when it runs");
+    if (ways.length > 1) out.error(`calico:benchmark.${ways[1]}`, ways[1] === "acrossRacks" ? true : b[ways[1]], `set one of nodes, acrossRacks and nodeSelector, not ${ways.join(" and ")}`);
     if (b.nodes && b.nodes[0] === b.nodes[1]) out.error("calico:benchmark.nodes[1]", b.nodes[1], "the two nodes must differ: the benchmark measures between nodes");
     if (b.acrossRacks && !b.nodes && (c.bgp?.tor?.racks ?? []).filter((r) => r.nodes.length > 0).length < 2) {
         out.error("calico:benchmark.acrossRacks", true, "needs at least two racks with nodes in calico:bgp.tor.racks; or name the nodes in calico:benchmark.nodes");
     }
+    if (b.rackLabel !== undefined && b.nodeSelector === undefined) out.error("calico:benchmark.rackLabel", b.rackLabel, "is read only with calico:benchmark.nodeSelector; set that too, or remove rackLabel");
 }
 
 function policyRules(c: PartialConfig, out: IssueCollector): void {

@@ -122,9 +122,18 @@ export function benchTable(label: string, results: readonly PathResult[]): strin
 /** The line that starts each part of the benchmark run's output (lib/render/benchmark.ts prints it). */
 export const SECTION_MARK = "### calico-benchmark";
 
+/** The word after SECTION_MARK on the line where the run names its client and server nodes. */
+export const NODES_MARK = "nodes";
+
+/** The client and server nodes the run printed (`### calico-benchmark nodes <client> <server>`), if it did. */
+export function parseRunNodes(stdout: string): [string, string] | undefined {
+    const m = stdout.match(new RegExp(`^${SECTION_MARK} ${NODES_MARK} (\\S+) (\\S+)$`, "m"));
+    return m ? [m[1], m[2]] : undefined;
+}
+
 /** What the stack exports of a run. */
 export interface BenchmarkOutput {
-    /** The client node, then the server node. */
+    /** The client node, then the server node (empty in `plan` when `nodeSelector` picks them at run time). */
     readonly nodes: readonly string[];
     /** The key of the settings measured (a change runs the benchmark again). */
     readonly runKey: string;

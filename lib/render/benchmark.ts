@@ -19,7 +19,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClusterSettings } from "../config/settings";
-import { BENCH_PATHS, SECTION_MARK, type BenchPath } from "../model/netbench";
+import { BENCH_PATHS, NODES_MARK, SECTION_MARK, type BenchPath } from "../model/netbench";
 import { clusterAccessPrelude, KUBECTL_WITH_CONTEXT } from "./calicoctl";
 import { INSTALLATION_RESOURCES } from "./installation";
 import { throughRegistry } from "./nodeprep";
@@ -39,12 +39,21 @@ const TARGET = { host: "__HOST_SERVER_IP__", pod: "__POD_SERVER_IP__" } as const
 /** Resource names. */
 export const BENCHMARK_RESOURCES = { run: "network-benchmark" } as const;
 
-/** The two nodes: [client, server]. */
-export function benchmarkNodes(s: ClusterSettings): [string, string] {
+/** Placeholders the run script replaces with the nodes it picks by `calico:benchmark.nodeSelector`. */
+const PICKED = { client: "__CLIENT_NODE__", server: "__SERVER_NODE__" } as const;
+
+/** The two nodes, [client, server], when the config names them; undefined when the run picks them by nodeSelector. */
+export function benchmarkNodes(s: ClusterSettings): [string, string] | undefined {
     const b = s.benchmark;
     if (b.nodes) return [b.nodes[0], b.nodes[1]];
+    if (b.nodeSelector !== undefined) return undefined;
     const racks = s.bgp.racks.filter((r) => r.nodes.length > 0);
     return [racks[0].nodes[0], racks[1].nodes[0]];
+}
+
+/** The node label that names a node's rack for nodeSelector. */
+export function benchmarkRackLabel(s: ClusterSettings): string {
+    return s.benchmark.rackLabel ?? s.bgp.rackLabel;
 }
 
 /** The key of everything that changes what the benchmark measures: a change runs it again. */
@@ -81,7 +90,7 @@ function pod(s: ClusterSettings, name: string, role: string, node: string, hostN
 export function renderBenchmarkObjects(s: ClusterSettings): K8sObject[] {
     const b = s.benchmark;
     const ns = b.namespace;
-    const [client, server] = benchmarkNodes(s);
+    const [client, server] = benchmarkNodes(s) ?? [PICKED.client, PICKED.server];
     const serverArgs = [`exec iperf3 -s -p ${IPERF_PORT}`];
     const servers: K8sObject[] = (["host", "pod"] as const).map((kind) => {
         const p = pod(s, "iperf3", "server", server, kind === "host", serverArgs);
@@ -122,6 +131,7 @@ export function renderBenchmarkScript(s: ClusterSettings): string {
         `out=$(mktemp -d); trap 'rm -rf "$out"' EXIT`,
         `cleanup() { k delete -n "$ns" job,pod -l app.kubernetes.io/name=calico-benchmark --ignore-not-found --wait=false >/dev/null 2>&1 || true; }`,
         `fail() { echo "benchmark: $1" >&2; k get -n "$ns" pods -o wide >&2 || true; cleanup; exit 1; }`,
+        ...pickNodes(s),
         // A previous run's leftovers would hold the servers' ports.
         `cleanup; k wait -n "$ns" --for=delete pod -l app.kubernetes.io/name=calico-benchmark --timeout=120s >/dev/null 2>&1 || true`,
         `printf '%s\\n' "$manifests" | k apply -f - -l 'app.kubernetes.io/component!=client' >/dev/null || fail "cannot create the namespace and servers"`,
@@ -136,8 +146,29 @@ export function renderBenchmarkScript(s: ClusterSettings): string {
         `done`,
         `k create configmap ${RESULTS_CONFIGMAP} -n "$ns" --from-file="$out" --from-literal=runKey="$CALICO_BENCHMARK_RUN_KEY" --dry-run=client -o yaml | k apply -f - >/dev/null || fail "cannot write the ConfigMap ${RESULTS_CONFIGMAP}"`,
         `cleanup`,
+        `echo "${SECTION_MARK} ${NODES_MARK} $client $server"`,
         `for path in ${BENCH_PATHS.join(" ")}; do echo "${SECTION_MARK} $path"; cat "$out/$path"; done`,
     ].join("\n");
+}
+
+/**
+ * The script lines that set $client and $server: the configured nodes, or, with nodeSelector, the
+ * first matching node by name that has a rack label and the first after it in another rack (sorted
+ * by name, so the same cluster gives the same pair), put into the manifests' node selectors.
+ */
+function pickNodes(s: ClusterSettings): string[] {
+    const nodes = benchmarkNodes(s);
+    if (nodes) return [`client='${nodes[0]}'; server='${nodes[1]}'`];
+    const sel = s.benchmark.nodeSelector!;
+    const rack = benchmarkRackLabel(s);
+    // A go-template reads any label key (jsonpath would need its dots escaped); a missing label prints "<no value>".
+    const template = `{{range .items}}{{.metadata.name}}{{"\\t"}}{{index .metadata.labels "${rack}"}}{{"\\n"}}{{end}}`;
+    return [
+        `picked=$(k get nodes -l '${sel}' -o go-template='${template}' | LC_ALL=C sort | awk -F '\\t' '$2 != "" && $2 != "<no value>" { if (c == "") { c = $1; r = $2 } else if (s == "" && $2 != r) { s = $1 } } END { if (s != "") print c, s }') || fail "cannot list the nodes for calico:benchmark.nodeSelector"`,
+        `[ -n "$picked" ] || fail "no two nodes matching calico:benchmark.nodeSelector (${sel}) are in different racks by their label ${rack}; label the nodes, or name them in calico:benchmark.nodes"`,
+        `client=\${picked% *}; server=\${picked#* }`,
+        `manifests=$(printf '%s\\n' "$manifests" | sed -e "s/${PICKED.client}/$client/g" -e "s/${PICKED.server}/$server/g")`,
+    ];
 }
 
 /** The run resource (none when the benchmark is off), after the Installation and the BGP fabric. */

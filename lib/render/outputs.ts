@@ -78,6 +78,6 @@ export function computeOutputs(s: ClusterSettings, dashboards: readonly string[]
         expectedTyphaReplicas: s.typha.expectedReplicas,
         metrics: m.enabled ? metricsEndpoints(s) : null,
         dashboards: [...dashboards],
-        benchmark: s.benchmark.enabled ? { nodes: benchmarkNodes(s), runKey: benchmarkRunKey(s), results: [], table: "" } : null,
+        benchmark: s.benchmark.enabled ? { nodes: benchmarkNodes(s) ?? [], runKey: benchmarkRunKey(s), results: [], table: "" } : null,
     };
 }

@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { loadSettings } from "../../lib/config/load";
 import { planResources } from "../../lib/render";
 import { benchmarkNodes, benchmarkRunKey, DEFAULT_BENCHMARK_IMAGE, renderBenchmarkObjects } from "../../lib/render/benchmark";
-import { BENCH_PATHS, parseRunOutput, SECTION_MARK } from "../../lib/model/netbench";
+import { BENCH_PATHS, parseRunNodes, parseRunOutput, SECTION_MARK } from "../../lib/model/netbench";
 import { runProgram } from "../../components/program";
+import { computeOutputs } from "../../lib/render/outputs";
 import { baseConfig, toPulumiConfig, type RawConfig } from "../support/configs";
 import { stackConfig } from "../support/stacks";
 import { runStack, setCommandStdout, unwrap } from "../support/mocks";
@@ -116,11 +117,56 @@ process.exit(0);
         assert.doesNotMatch(applied.split("=== apply -f - -l calico-benchmark")[1] ?? "", /__(HOST|POD)_SERVER_IP__/);
         assert.equal(readFileSync(join(dir, "configmap-files"), "utf8"), "node-node,node-pod,pod-pod");
         assert.ok(calls.map((c) => c.startsWith("delete -n calico-benchmark job,pod")).lastIndexOf(true) > at(/^create configmap calico-benchmark-results/), "cleanup after the results are kept");
+        assert.deepEqual(parseRunNodes(r.stdout), ["node-a", "node-b"]);
         const results = parseRunOutput(r.stdout, "test");
         assert.deepEqual(results.map((x) => x.path), [...BENCH_PATHS]);
         assert.ok(results.every((x) => x.ping.avgMs > 0 && x.iperf.receivedBitsPerSecond > 1e8));
         assert.match(calls.find((c) => c.startsWith("get"))!, /iperf3-server/);
         assert.ok(readFileSync(join(dir, "calls"), "utf8").length > 0);
+    });
+
+    /** A fake kubectl for nodeSelector runs: `get nodes` prints `nodeLines` (name TAB rack, as the go-template does). */
+    const selectorRun = (nodeLines: string) => {
+        const s = settings(withBench({ nodes: undefined, nodeSelector: "node-role.kubernetes.io/worker", rackLabel: "topology.kubernetes.io/zone" }));
+        const run = planResources(s).find((p) => p.component === "benchmark")!;
+        assert.ok(run.spec.kind === "localCommand");
+        const dir = mkdtempSync(join(tmpdir(), "fake-bench-"));
+        writeFileSync(join(dir, "nodes"), nodeLines);
+        for (const p of BENCH_PATHS) writeFileSync(join(dir, `log-${p}`), jobLog(p));
+        writeFileSync(join(dir, "kubectl"), `#!/usr/bin/env node
+const fs = require("fs"), path = require("path"), dir = ${JSON.stringify(dir)};
+let args = process.argv.slice(2); if (args[0] === "--context") args = args.slice(2);
+const stdin = args.includes("-f") ? fs.readFileSync(0, "utf8") : "";
+fs.appendFileSync(path.join(dir, "calls"), args.join(" ") + "\\n");
+if (args[0] === "get" && args[1] === "nodes") { process.stdout.write(fs.readFileSync(path.join(dir, "nodes"), "utf8")); process.exit(0); }
+if (args[0] === "apply") { fs.appendFileSync(path.join(dir, "applied"), stdin); process.exit(0); }
+if (args[0] === "get") { process.stdout.write("10.10.0.2"); process.exit(0); }
+if (args[0] === "logs") { process.stdout.write(fs.readFileSync(path.join(dir, "log-" + args.find((a) => a.startsWith("job/")).slice(10)), "utf8")); process.exit(0); }
+process.exit(0);
+`, { mode: 0o755 });
+        const r = spawnSync("/bin/sh", ["-c", run.spec.create], { input: run.spec.stdin, encoding: "utf8", env: { PATH: `${dir}:${process.env.PATH}` } });
+        return { r, dir, stdin: run.spec.stdin };
+    };
+
+    it("nodeSelector: the run picks the first labelled node by name and the first after it in another rack, and pins everything to them", () => {
+        const { r, dir, stdin } = selectorRun("w-09\tzone-b\nw-01\t<no value>\nw-03\tzone-a\nw-02\tzone-a\nw-05\tzone-b\n");
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(stdin ?? "", /kubernetes\.io\/hostname: __CLIENT_NODE__/, "the rendered objects name no node: the run picks them");
+        const calls = readFileSync(join(dir, "calls"), "utf8");
+        assert.match(calls, /^get nodes -l node-role\.kubernetes\.io\/worker -o go-template=\{\{range \.items\}\}.*index \.metadata\.labels "topology\.kubernetes\.io\/zone"/m);
+        const applied = readFileSync(join(dir, "applied"), "utf8");
+        assert.doesNotMatch(applied, /__(CLIENT|SERVER)_NODE__/);
+        const pinned = [...applied.matchAll(/kubernetes\.io\/hostname: (\S+)/g)].map((m) => m[1]);
+        // w-01 has no rack label; w-02 is first by name; w-05 is the first after it in another zone.
+        assert.deepEqual([...new Set(pinned)].sort(), ["w-02", "w-05"]);
+        assert.deepEqual(parseRunNodes(r.stdout), ["w-02", "w-05"]);
+    });
+
+    it("nodeSelector: no two matching nodes in different racks fails the run before anything is created, naming the selector and the label", () => {
+        const { r, dir } = selectorRun("w-01\tzone-a\nw-02\tzone-a\nw-03\t<no value>\n");
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /no two nodes matching calico:benchmark\.nodeSelector \(node-role\.kubernetes\.io\/worker\) are in different racks by their label topology\.kubernetes\.io\/zone/);
+        assert.doesNotMatch(readFileSync(join(dir, "calls"), "utf8"), /^apply/m);
     });
 
     it("a Job that does not complete fails the run, naming it", () => {
@@ -149,6 +195,18 @@ process.exit(0);
             assert.deepEqual(out.nodes, ["node-1", "node-2"]);
             assert.deepEqual(out.results.map((r: any) => r.path), [...BENCH_PATHS]);
             assert.match(out.table, /\| guide, IPIP \| 0\.1891ms/);
+        } finally {
+            setCommandStdout("calico-network-benchmark", undefined);
+        }
+    });
+    it("under the mock runtime with nodeSelector: plan names no node, the stack output names the nodes the run picked", async () => {
+        const config = withBench({ nodes: undefined, nodeSelector: "node-role.kubernetes.io/worker" }, stackConfig("small"));
+        assert.deepEqual(computeOutputs(settings(config), []).benchmark?.nodes, []);
+        setCommandStdout("calico-network-benchmark", `${SECTION_MARK} nodes w-02 w-05\n${runStdout()}`);
+        try {
+            const run = await runStack(() => runProgram(toPulumiConfig(config)));
+            assert.deepEqual(run.outputs.benchmark.nodes, ["w-02", "w-05"]);
+            assert.deepEqual(run.outputs.benchmark.results.map((r: any) => r.path), [...BENCH_PATHS]);
         } finally {
             setCommandStdout("calico-network-benchmark", undefined);
         }

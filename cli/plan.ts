@@ -133,7 +133,7 @@ export function writeOut(dir: string, plan: readonly PlannedResource[]): string[
 export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
 /** `--from OLD`: the migration from the deployed config (a stack file) to this one; exit 2 when refused. */
-function planFrom(oldPath: string, settings: ClusterSettings, plan: readonly PlannedResource[], format: string, io: PlanIO): number {
+function planFrom(oldPath: string, settings: ClusterSettings, format: string, io: PlanIO): number {
     let old: ClusterSettings;
     try {
         const st = statSync(oldPath);
@@ -147,7 +147,9 @@ function planFrom(oldPath: string, settings: ClusterSettings, plan: readonly Pla
         io.stderr(`cannot read --from: ${escapeControl((e as Error).message)}\n`);
         return 1;
     }
-    const report = planMigration(old, planResources(old), settings, plan);
+    // The new config as the program applies it over the old one (it reads the deployed version back).
+    const next: ClusterSettings = { ...settings, deployedCalicoVersion: old.calicoVersion };
+    const report = planMigration(old, planResources(old), next, planResources(next));
     if (format === "json") io.stdout(JSON.stringify({ valid: !report.refused, migration: report }, null, 2) + "\n");
     else io.stdout(migrationText(report));
     if (report.refused) io.stderr(report.steps.filter((s) => s.error).map((s) => `${s.error}\n`).join(""));
@@ -227,7 +229,7 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
     }
     const planned = planSettings({ settings, warnings: settings.warnings });
     const plan = planned.resources;
-    if (args.from !== undefined) return planFrom(resolve(args.from), settings, plan, format, io);
+    if (args.from !== undefined) return planFrom(resolve(args.from), settings, format, io);
     const topology = planned.topology;
     if (args.out) {
         try {

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ClusterSettings } from "../lib/config/settings";
+import { isCalicoVersion } from "../lib/model/versions";
 import { Secret } from "../lib/config/secret";
 import type { CalicoConfig } from "../lib/config/args";
 import { asArgumentIssue, ConfigValidationError, formatIssue } from "../lib/config/errors";
@@ -14,7 +15,7 @@ import { planResources } from "../lib/render";
 import { COMPONENTS, type PlannedResource } from "../lib/render/resource-spec";
 import { computeOutputs, type CalicoOutputs } from "../lib/render/outputs";
 import { BENCHMARK_RESOURCES } from "../lib/render/benchmark";
-import { benchmarkOutput, parseRunOutput } from "../lib/model/netbench";
+import { benchmarkOutput, parseRunNodes, parseRunOutput } from "../lib/model/netbench";
 import * as command from "@pulumi/command";
 import { plannedDashboards } from "../lib/render/monitoring";
 import { CALICO_CLUSTER_TYPE, componentResourceName, providerName, qualifiedName } from "../lib/render/resources";
@@ -38,6 +39,14 @@ export interface CalicoClusterArgs extends CalicoConfig<pulumi.Input<string>> {
      * @default a provider built from `kubeconfig` and `kubeContext` (or the ambient KUBECONFIG)
      */
     readonly provider?: k8s.Provider;
+    /**
+     * The Calico version this cluster runs before this update, if Calico is installed (e.g. the
+     * stack's last `calicoVersion` output; the project's own program passes it). With eBPF, an
+     * upgrade from v3.27.3 keeps kube-proxy off Calico's nodes the v3.27.3 way for that update,
+     * and hands it to the operator in the next (see README, "Upgrading Calico").
+     * @default unknown: treated as a fresh install
+     */
+    readonly deployedCalicoVersion?: string;
 }
 
 /** CalicoCluster's outputs, each a `pulumi.Output` of the plain value in CalicoOutputs. */
@@ -50,8 +59,8 @@ const STACK_CONFIG = Symbol("calico stack config");
  * Arguments that carry a stack's raw config (`calico:<key>` → value, secrets as Secret), for the
  * program: validation then reads exactly what the stack holds and names config keys in errors.
  */
-export function stackConfigArgs(raw: Readonly<Record<string, unknown>>): CalicoClusterArgs {
-    return { [STACK_CONFIG]: raw } as unknown as CalicoClusterArgs;
+export function stackConfigArgs(raw: Readonly<Record<string, unknown>>, deployedCalicoVersion?: string): CalicoClusterArgs {
+    return { [STACK_CONFIG]: raw, ...(deployedCalicoVersion ? { deployedCalicoVersion } : {}) } as unknown as CalicoClusterArgs;
 }
 
 /** The stack's raw config, when these arguments are the program's (stackConfigArgs). */
@@ -73,7 +82,7 @@ export function validateArgs(name: string, args: CalicoClusterArgs): LoadResult 
     const fromStack = isStackConfig(args);
     try {
         if (fromStack) return loadSettings(fromStack);
-        const { provider: _provider, ...config } = args;
+        const { provider: _provider, deployedCalicoVersion: _deployed, ...config } = args;
         return loadArgs(name, config, isDeferred);
     } catch (e) {
         // One message, no stack trace (see runProgram); ArgumentsError's names argument paths.
@@ -99,7 +108,8 @@ export class CalicoCluster extends pulumi.ComponentResource {
     constructor(name: string, args: CalicoClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validation comes before super(): a bad argument registers nothing, not even this component.
         const loaded = validateArgs(name, args);
-        const s = loaded.settings;
+        const deployed = args.deployedCalicoVersion;
+        const s: ClusterSettings = isCalicoVersion(deployed) ? { ...loaded.settings, deployedCalicoVersion: deployed } : loaded.settings;
         const plan = planResources(s, name);
         const runsCommands = plan.some((p) => p.spec.kind === "localCommand");
         if (args.provider && runsCommands && s.kubeconfig === undefined) {
@@ -142,7 +152,7 @@ export class CalicoCluster extends pulumi.ComponentResource {
         if (run && outputs.benchmark) {
             const planned = outputs.benchmark;
             (out as { benchmark: pulumi.Output<CalicoOutputs["benchmark"]> }).benchmark = run.stdout.apply((stdout) =>
-                stdout ? benchmarkOutput(parseRunOutput(stdout, "calico:benchmark"), planned.nodes, planned.runKey, `this cluster (${s.network.ipPools.map((p) => p.encapsulation).join("/") || "pools out of band"}, ${s.network.dataplane})`) : planned,
+                stdout ? benchmarkOutput(parseRunOutput(stdout, "calico:benchmark"), parseRunNodes(stdout) ?? planned.nodes, planned.runKey, `this cluster (${s.network.ipPools.map((p) => p.encapsulation).join("/") || "pools out of band"}, ${s.network.dataplane})`) : planned,
             );
         }
         Object.assign(this, out);

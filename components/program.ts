@@ -21,8 +21,8 @@ import { computeOutputs } from "../lib/render/outputs";
  * @param secretKeys the keys the engine marks secret (stored with `pulumi config set --secret`)
  */
 export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<CalicoClusterOutputs> {
-    const args = stackConfigArgs(fromPulumiConfig(rawConfig, secretKeys));
-    const { settings } = validateArgs(LEGACY_NAME, args);
+    const config = fromPulumiConfig(rawConfig, secretKeys);
+    const { settings } = validateArgs(LEGACY_NAME, stackConfigArgs(config));
     // This stack's own last outputs: the Calico version and BGP mode it deployed. A downgrade, and a
     // topology change that cannot be made hitlessly in one update, are refused here, as a RunError
     // before CalicoCluster registers anything, so preview and up print the reason alone.
@@ -31,7 +31,7 @@ export async function runProgram(rawConfig: Readonly<Record<string, string>>, se
     const previousBgp = (await self.getOutputDetails("bgp")).value as { mode?: unknown } | undefined;
     const refusal = versionChangeRefusal(previous, settings.calicoVersion) ?? topologyChangeRefusal(previousBgp?.mode, settings.bgp.mode);
     if (refusal) throw new pulumi.RunError(refusal);
-    const cluster = new CalicoCluster(LEGACY_NAME, args);
+    const cluster = new CalicoCluster(LEGACY_NAME, stackConfigArgs(config, typeof previous === "string" ? previous : undefined));
     return outputsOf(cluster);
 }
 

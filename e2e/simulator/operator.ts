@@ -9,6 +9,8 @@
  * - FelixConfiguration and KubeControllersConfiguration `default`, and the IP pools of the
  *   Installation (crd.projectcalico.org/v1, as calicoctl and calico-node read them);
  * - ClusterInformation `default` with calicoVersion, as calico-node writes it when it starts;
+ * - with eBPF: FELIX_BPFENABLED on calico-node (v1.32.7), FelixConfiguration bpfEnabled (v1.40.3),
+ *   and v1.40.3's kubeproxy controller (KubeProxySimulator, below);
  * - namespace calico-system with the calico-node DaemonSet and the calico-typha and
  *   calico-kube-controllers Deployments (kwok makes their pods Ready through the real controllers);
  * - the operator-owned Services: calico-kube-controllers-metrics, and calico-typha-metrics only on
@@ -20,10 +22,12 @@
 import { Kube, PATHS, type KubeObject } from "./kube";
 
 /** The operator release a tigera-operator Deployment image names, and the Calico it installs. */
-const OPERATOR_LINES: Record<string, { calico: string; typhaMetricsService: boolean }> = {
-    "v1.32.7": { calico: "v3.27.3", typhaMetricsService: false },
-    "v1.40.3": { calico: "v3.31.3", typhaMetricsService: true },
+const OPERATOR_LINES: Record<string, { calico: string; typhaMetricsService: boolean; operatorManagesKubeProxy: boolean }> = {
+    "v1.32.7": { calico: "v3.27.3", typhaMetricsService: false, operatorManagesKubeProxy: false },
+    "v1.40.3": { calico: "v3.31.3", typhaMetricsService: true, operatorManagesKubeProxy: true },
 };
+/** The annotation v1.40.3 writes beside bpfEnabled (pkg/render/node.go BPFOperatorAnnotation). */
+const BPF_ANNOTATION = "operator.tigera.io/bpfEnabled";
 
 const NS = "calico-system";
 
@@ -38,7 +42,7 @@ export function operatorTyphaReplicas(nodes: number): number {
     return Math.max(3, Math.floor(nodes / 200) + 2);
 }
 
-function workload(kind: "DaemonSet" | "Deployment", name: string, inst: KubeObject, hostNetwork: boolean, replicas?: number): KubeObject {
+function workload(kind: "DaemonSet" | "Deployment", name: string, inst: KubeObject, hostNetwork: boolean, replicas?: number, env: { name: string; value: string }[] = []): KubeObject {
     const labels = { "k8s-app": name };
     return {
         apiVersion: "apps/v1",
@@ -53,7 +57,7 @@ function workload(kind: "DaemonSet" | "Deployment", name: string, inst: KubeObje
                     hostNetwork,
                     serviceAccountName: name,
                     tolerations: [{ operator: "Exists" }],
-                    containers: [{ name, image: `quay.io/calico/${name.replace(/^calico-/, "")}:simulated` }],
+                    containers: [{ name, image: `quay.io/calico/${name.replace(/^calico-/, "")}:simulated`, ...(env.length ? { env } : {}) }],
                 },
             },
         },
@@ -75,7 +79,11 @@ function condition(type: string, status: "True" | "False", reason: string, gener
 
 /** Brings the cluster to what the operator would make of the current Installation and APIServer. */
 export class OperatorSimulator {
-    constructor(private readonly kube: Kube, private readonly log: (m: string) => void) {}
+    private readonly kubeProxy: KubeProxySimulator;
+
+    constructor(private readonly kube: Kube, private readonly log: (m: string) => void) {
+        this.kubeProxy = new KubeProxySimulator(kube, log, Number(process.env.E2E_KUBEPROXY_DELAY_SECONDS ?? 3) * 1000, (name, degraded) => this.tigeraStatus(name, degraded));
+    }
 
     private async operatorLine(): Promise<(typeof OPERATOR_LINES)[string] & { version: string }> {
         const d = await this.kube.get(`${PATHS.deployments("tigera-operator")}/tigera-operator`);
@@ -104,11 +112,16 @@ export class OperatorSimulator {
         }
     }
 
-    private async tigeraStatus(name: string): Promise<void> {
+    /** TigeraStatus `name`: Available, or Degraded with `degraded` as its message. */
+    private async tigeraStatus(name: string, degraded?: string): Promise<void> {
         const path = `${PATHS.operator("tigerastatuses")}/${name}`;
         let ts = await this.kube.get(path);
         if (!ts) ts = await this.kube.request("POST", PATHS.operator("tigerastatuses"), { apiVersion: "operator.tigera.io/v1", kind: "TigeraStatus", metadata: { name }, spec: {} });
-        if (!ts!.status?.conditions?.some((c: any) => c.type === "Available" && c.status === "True")) {
+        const isDegraded = ts!.status?.conditions?.some((c: any) => c.type === "Degraded" && c.status === "True" && c.message === degraded);
+        const isAvailable = ts!.status?.conditions?.some((c: any) => c.type === "Available" && c.status === "True");
+        if (degraded !== undefined && !isDegraded) {
+            await this.kube.request("PUT", `${path}/status`, { ...ts, status: { conditions: [condition("Available", "False", "ResourceValidationError"), condition("Progressing", "False", "ResourceValidationError"), { ...condition("Degraded", "True", "ResourceValidationError"), message: degraded }] } });
+        } else if (degraded === undefined && !isAvailable) {
             await this.kube.request("PUT", `${path}/status`, { ...ts, status: { conditions: [condition("Available", "True", "AllObjectsAvailable"), condition("Progressing", "False", "AllObjectsAvailable"), condition("Degraded", "False", "AllObjectsAvailable")] } });
         }
     }
@@ -124,7 +137,11 @@ export class OperatorSimulator {
                 await this.kube.request("POST", `/api/v1/namespaces/${NS}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: sa, namespace: NS, ownerReferences: owner(inst) } });
             }
         }
-        await this.kube.upsert(PATHS.daemonsets(NS), workload("DaemonSet", "calico-node", inst, true));
+        const bpf = inst.spec?.calicoNetwork?.linuxDataplane === "BPF";
+        // v1.32.7 turns eBPF on with an environment variable on calico-node (pkg/render/node.go:1499);
+        // v1.40.3 no longer does, and sets FelixConfiguration bpfEnabled instead (below).
+        const nodeEnv = bpf && !line.operatorManagesKubeProxy ? [{ name: "FELIX_BPFENABLED", value: "true" }] : [];
+        await this.kube.upsert(PATHS.daemonsets(NS), workload("DaemonSet", "calico-node", inst, true, undefined, nodeEnv));
         await this.kube.upsert(PATHS.deployments(NS), workload("Deployment", "calico-typha", inst, true, operatorTyphaReplicas(nodes)));
         await this.kube.upsert(PATHS.deployments(NS), workload("Deployment", "calico-kube-controllers", inst, false, inst.spec?.controlPlaneReplicas ?? 1));
         await this.kube.upsert(PATHS.services(NS), service("calico-typha", inst, "calico-typha", "calico-typha", 5473));
@@ -144,6 +161,17 @@ export class OperatorSimulator {
                 await this.kube.request("POST", PATHS.calico(plural), { apiVersion: "crd.projectcalico.org/v1", kind, metadata: { name: "default" }, spec });
                 this.log(`${kind} default created`);
             }
+        }
+        // v1.40.3 (pkg/controller/installation/core_controller.go, setBPFEnabledOnFelixConfiguration):
+        // with eBPF, FelixConfiguration default gets bpfEnabled: true and a matching annotation, on a
+        // fresh install and when taking over from an operator that used FELIX_BPFENABLED.
+        if (line.operatorManagesKubeProxy) {
+            const felix = await this.kube.get(`${PATHS.calico("felixconfigurations")}/default`);
+            if (felix && (felix.spec?.bpfEnabled ?? false) !== bpf && (bpf || felix.spec?.bpfEnabled !== undefined)) {
+                await this.kube.mergePatch(`${PATHS.calico("felixconfigurations")}/default`, { metadata: { annotations: { [BPF_ANNOTATION]: String(bpf) } }, spec: { bpfEnabled: bpf } });
+                this.log(`FelixConfiguration default: bpfEnabled ${bpf}`);
+            }
+            await this.kubeProxy.reconcile(inst);
         }
         for (const pool of inst.spec?.calicoNetwork?.ipPools ?? []) {
             const name = pool.name ?? (pool.cidr.includes(":") ? "default-ipv6-ippool" : "default-ipv4-ippool");
@@ -175,5 +203,47 @@ export class OperatorSimulator {
             });
             this.log(`Installation default: Ready (Calico ${line.calico}, operator ${line.version}, generation ${generation})`);
         }
+    }
+}
+
+/** The key v1.40.3 puts in kube-proxy's nodeSelector (pkg/render/node.go DisableKubeProxyKey). */
+const DISABLE_KUBE_PROXY = "operator.tigera.io/disable-kube-proxy";
+
+/**
+ * v1.40.3's kubeproxy controller (pkg/controller/kubeproxy/controller.go, Reconcile): with
+ * `kubeProxyManagement: Enabled`, it merge-patches kube-system/kube-proxy's nodeSelector with
+ * DISABLE_KUBE_PROXY=true once FelixConfiguration default has bpfEnabled: true, removes the key
+ * when it is not, and refuses a DaemonSet that another tool manages (validateDaemonSetUnmanaged),
+ * reporting TigeraStatus kubeproxy-monitor Degraded. The real controller runs on its own watches,
+ * after the installation controller; `delayMs` (E2E_KUBEPROXY_DELAY_SECONDS) plays that lag, so a
+ * program that does not wait for the key is caught.
+ */
+class KubeProxySimulator {
+    private dueAt?: number;
+
+    constructor(private readonly kube: Kube, private readonly log: (m: string) => void, private readonly delayMs: number, private readonly status: (name: string, degraded?: string) => Promise<void>) {}
+
+    async reconcile(inst: KubeObject): Promise<void> {
+        if (inst.spec?.calicoNetwork?.kubeProxyManagement !== "Enabled") return;
+        const path = `${PATHS.daemonsets("kube-system")}/kube-proxy`;
+        const ds = await this.kube.get(path);
+        if (!ds) return this.status("kubeproxy-monitor", "failed to retrieve kube-proxy DaemonSet");
+        const labels = ds.metadata.labels ?? {};
+        const managedBy = labels["app.kubernetes.io/managed-by"] ?? (labels["addonmanager.kubernetes.io/mode"] !== undefined ? "addonmanager" : undefined) ?? ds.metadata.annotations?.["argocd.argoproj.io/tracking-id"];
+        if (managedBy !== undefined) return this.status("kubeproxy-monitor", `DaemonSet is likely managed by: ${managedBy}`);
+        const felix = await this.kube.get(`${PATHS.calico("felixconfigurations")}/default`);
+        const selector = ds.spec?.template?.spec?.nodeSelector ?? {};
+        const want = felix?.spec?.bpfEnabled === true;
+        const has = selector[DISABLE_KUBE_PROXY] === "true";
+        if (want === has || (!want && !(DISABLE_KUBE_PROXY in selector))) {
+            this.dueAt = undefined;
+            return this.status("kubeproxy-monitor");
+        }
+        this.dueAt ??= Date.now() + this.delayMs;
+        if (Date.now() < this.dueAt) return;
+        this.dueAt = undefined;
+        await this.kube.mergePatch(path, { spec: { template: { spec: { nodeSelector: { [DISABLE_KUBE_PROXY]: want ? "true" : null } } } } });
+        this.log(`kube-proxy DaemonSet: nodeSelector ${DISABLE_KUBE_PROXY} ${want ? "set (kube-proxy disabled)" : "removed (kube-proxy deployed)"}`);
+        await this.status("kubeproxy-monitor");
     }
 }

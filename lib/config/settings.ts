@@ -110,6 +110,12 @@ export interface ClusterSettings {
     readonly kubeconfig?: Secret;
     /** Context of the kubeconfig that every tool targets (the provider, calicoctl, the waits). */
     readonly kubeContext?: string | Secret;
+    /**
+     * The Calico version the cluster runs before this update (the stack's last `calicoVersion`
+     * output), when known. It decides how kube-proxy is kept off eBPF nodes during an upgrade
+     * (lib/render/kubeproxy.ts).
+     */
+    readonly deployedCalicoVersion?: CalicoVersion;
     readonly typha: { readonly expectedReplicas: number };
     /** Each profile decision and why. */
     readonly decisions: readonly Decision[];

@@ -141,6 +141,11 @@ export const CALICO_VERSIONS = ["v3.31.3", "v3.27.3"] as const satisfies readonl
 export const KUBERNETES_VERSIONS = ["1.28", "1.33", "1.34"] as const satisfies readonly KubernetesVersion[];
 
 /** True when `calico` was tested upstream against Kubernetes `kubernetes`. */
+/** Whether a value (e.g. a stack output read back) names a supported Calico release. */
+export function isCalicoVersion(v: unknown): v is CalicoVersion {
+    return typeof v === "string" && (CALICO_VERSIONS as readonly string[]).includes(v);
+}
+
 export function isSupportedPair(calico: CalicoVersion, kubernetes: string): boolean {
     return CALICO_RELEASES[calico].testedKubernetes.includes(kubernetes);
 }

@@ -1,6 +1,6 @@
 /**
  * The operator custom resources: Installation `default` and APIServer `default`, plus what the eBPF
- * dataplane needs (the API endpoint ConfigMap and, before v3.30, kube-proxy moved off Calico nodes).
+ * dataplane needs (the API endpoint ConfigMap, and kube-proxy kept off Calico nodes: kubeproxy.ts).
  */
 import type { ClusterSettings } from "../config/settings";
 import { compact, kubernetesType, type K8sObject } from "./objects";
@@ -8,6 +8,7 @@ import { OPERATOR_NAMESPACE, OPERATOR_RESOURCES } from "./operator";
 import { TYPES, type PlannedResource } from "./resource-spec";
 import { KUBEADM_CHECK, renderPodSubnetCheck } from "./kubeadm";
 import { IPAM_CONFIG, ipamCommand } from "./ipam";
+import { KUBE_PROXY_RESOURCES, kubeProxyMode, renderKubeProxyGate, renderKubeProxyGuideCommand } from "./kubeproxy";
 
 /**
  * Readiness, as the provider's `pulumi.com/waitFor` takes it (a JSON list: every expression must
@@ -31,7 +32,6 @@ export const INSTALLATION_RESOURCES = {
     installation: "installation",
     apiServer: "apiserver",
     servicesEndpoint: "kubernetes-services-endpoint",
-    kubeProxyPatch: "kube-proxy-off-calico-nodes",
 } as const;
 
 const DATAPLANE = { iptables: "Iptables", nftables: "Nftables", bpf: "BPF" } as const;
@@ -59,7 +59,7 @@ export function renderInstallation(s: ClusterSettings): K8sObject {
         bgp: net.bgp ? "Enabled" : "Disabled",
         linuxDataplane: DATAPLANE[net.dataplane],
         // From v3.30 the operator disables kube-proxy itself for eBPF (and re-enables it when leaving).
-        kubeProxyManagement: bpf && s.release.operatorManagesKubeProxy ? "Enabled" : undefined,
+        kubeProxyManagement: kubeProxyMode(s) === "operator" ? "Enabled" : undefined,
         hostPorts: net.hostPorts ? "Enabled" : "Disabled",
         mtu: net.mtu,
         nodeAddressAutodetectionV4: ad ? compact({ ...ad }) : undefined,
@@ -119,20 +119,6 @@ export function renderServicesEndpoint(s: ClusterSettings): K8sObject | undefine
     };
 }
 
-/**
- * Before v3.30 the operator cannot manage kube-proxy: Calico's eBPF guide moves kube-proxy off
- * Calico nodes with a nodeSelector no node carries. A Patch, because kubeadm owns the DaemonSet.
- */
-export function renderKubeProxyPatch(s: ClusterSettings): K8sObject | undefined {
-    if (s.network.dataplane !== "bpf" || s.release.operatorManagesKubeProxy) return undefined;
-    return {
-        apiVersion: "apps/v1",
-        kind: "DaemonSet",
-        metadata: { name: "kube-proxy", namespace: "kube-system", annotations: { "pulumi.com/patchForce": "true" } },
-        spec: { template: { spec: { nodeSelector: { "non-calico": "true" } } } },
-    };
-}
-
 /** Every installation resource, after the operator (and node preparation, when given). */
 export function planInstallation(s: ClusterSettings, after: readonly string[] = []): PlannedResource[] {
     const out: PlannedResource[] = [];
@@ -168,16 +154,11 @@ export function planInstallation(s: ClusterSettings, after: readonly string[] = 
     const ipam = ipamCommand(s);
     // calicoctl needs Calico's API, so after the Installation and the APIServer are ready.
     if (ipam) out.push({ name: IPAM_CONFIG, type: TYPES.localCommand, component: "installation", dependsOn: [INSTALLATION_RESOURCES.installation, INSTALLATION_RESOURCES.apiServer], spec: ipam });
-    const kp = renderKubeProxyPatch(s);
-    if (kp) {
-        out.push({
-            name: INSTALLATION_RESOURCES.kubeProxyPatch,
-            type: kubernetesType(kp.apiVersion, `${kp.kind}Patch`),
-            component: "installation",
-            // Only once eBPF is up does kube-proxy become redundant.
-            dependsOn: [INSTALLATION_RESOURCES.installation],
-            spec: { kind: "object", object: kp },
-        });
-    }
+    const guide = renderKubeProxyGuideCommand(s);
+    // Only once eBPF is up does kube-proxy become redundant.
+    if (guide) out.push({ name: KUBE_PROXY_RESOURCES.guide, type: TYPES.localCommand, component: "installation", dependsOn: [INSTALLATION_RESOURCES.installation], spec: guide });
+    const gate = renderKubeProxyGate(s);
+    // After the Installation is Ready: the operator disables kube-proxy once calico-node runs eBPF.
+    if (gate) out.push({ name: KUBE_PROXY_RESOURCES.gate, type: TYPES.localCommand, component: "installation", dependsOn: [INSTALLATION_RESOURCES.installation], spec: gate });
     return out;
 }

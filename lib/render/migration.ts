@@ -9,6 +9,7 @@ import { CALICO_RELEASES, versionChangeRefusal } from "../model/versions";
 import { mapSecrets } from "./objects";
 import { crdHolder, OPERATOR_RESOURCES } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
+import { GUIDE_KUBE_PROXY_OFF, KUBE_PROXY_GATE_SECONDS, KUBE_PROXY_RESOURCES, kubeProxyMode, OPERATOR_KUBE_PROXY_OFF } from "./kubeproxy";
 import type { PlannedResource } from "./resource-spec";
 import { BGP_RESOURCES, fabricObjects } from "./bgp";
 import { countSessions, type NodeSessionCount } from "../model/sessions";
@@ -98,6 +99,15 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
                 title: "calicoctl objects, after the wait",
                 details: calicoctl.length ? [`re-applied with calicoctl ${next.calicoVersion} because their objects changed: ${calicoctl.join(", ")}`] : ["none is re-applied: their objects did not change, and each command runs the calicoctl of the version the cluster runs"],
             });
+            if (kubeProxyMode(old) === "guide" && kubeProxyMode(next) === "guide" && now.operatorManagesKubeProxy) {
+                steps.push({
+                    title: "kube-proxy (eBPF): the guide's nodeSelector stays for this update; the next up hands it to the operator",
+                    details: [
+                        `this update keeps nodeSelector ${GUIDE_KUBE_PROXY_OFF.key}=${GUIDE_KUBE_PROXY_OFF.value} on kube-system/kube-proxy and sets no kubeProxyManagement: until its CRDs are applied the cluster has ${old.calicoVersion}'s Installation CRD, which has no such field, and a preview's dry run would fail on it`,
+                        `the next up (no config change) sets kubeProxyManagement: Enabled; the operator ${now.operatorVersion} adds nodeSelector ${OPERATOR_KUBE_PROXY_OFF}=true; ${KUBE_PROXY_RESOURCES.gate} waits (at most ${KUBE_PROXY_GATE_SECONDS}s) until it is there, and only then, with the deletes that end that update, is ${GUIDE_KUBE_PROXY_OFF.key} removed, so kube-proxy never returns to Calico's nodes`,
+                    ],
+                });
+            }
             // calicoctl-applied objects that the new config no longer has.
             const deletedCalico = remove.filter((n) => { const spec = before.get(n)!.spec; return spec.kind === "localCommand" && spec.object !== undefined; });
             if (deletedCalico.length) {

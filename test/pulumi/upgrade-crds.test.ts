@@ -14,7 +14,7 @@ import { parseAllDocuments } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../../components/program";
 import { CRD_TYPE } from "../../lib/render/operator";
-import { runStack, runStackSettled, setStackReferenceOutputs, type StackRun } from "../support/mocks";
+import { runStack, runStackSettled, setStackReferenceOutputs, unwrap, type StackRun } from "../support/mocks";
 import { versionChangeRefusal } from "../../lib/model/versions";
 import { toPulumiConfig } from "../support/configs";
 import { baseFor } from "../config/upstream-agreement";
@@ -118,6 +118,23 @@ describe("the downgrade guard's inputs (mock runtime)", () => {
         assert.ok(pulumi.RunError.isInstance(run.error), String(run.error));
         assert.match((run.error as Error).message, /^calico:version: .*going back to v3\.27\.3 is refused/);
         assert.deepEqual(run.registrations.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), ["pulumi:pulumi:StackReference"]);
+    });
+
+    it("eBPF: the program passes the deployed version on, so the upgrade keeps the guide's kube-proxy command and the next update hands over", async () => {
+        const bpf = () => {
+            const c = baseFor("v3.31.3");
+            c["calico:network"].dataplane = "bpf";
+            c["calico:cluster"].apiServer = { host: "10.0.0.10", port: 6443 };
+            return toPulumiConfig(c);
+        };
+        const kubeProxy = (run: StackRun) => ({
+            management: unwrap(run.registrations.find((r) => r.type === "kubernetes:operator.tigera.io/v1:Installation")?.inputs)?.spec?.calicoNetwork?.kubeProxyManagement,
+            commands: run.registrations.filter((r) => /kube-proxy/.test(r.name)).map((r) => r.name).sort(),
+        });
+        setStackReferenceOutputs(self, { calicoVersion: "v3.27.3" });
+        assert.deepEqual(kubeProxy(await runStack(() => runProgram(bpf()))), { management: undefined, commands: ["calico-kube-proxy-off-calico-nodes"] });
+        setStackReferenceOutputs(self, { calicoVersion: "v3.31.3" });
+        assert.deepEqual(kubeProxy(await runStack(() => runProgram(bpf()))), { management: "Enabled", commands: ["calico-wait-kube-proxy-off"] });
     });
 
     // The real engine's side (preview and up fail with the message alone, nothing changes) is in

@@ -16,7 +16,7 @@
  */
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { Cluster, ROOT, UPSTREAM, WatchRecorder, Workspace, requireToolchain, sleep } from "../support/harness";
+import { Cluster, ROOT, WatchRecorder, Workspace, requireToolchain, sleep } from "../support/harness";
 import type { KubeObject } from "../simulator/kube";
 
 const STACK = "dev";
@@ -43,8 +43,6 @@ describe("e2e: eBPF kube-proxy handover (v3.27.3 → v3.31.3)", function () {
     this.timeout(30 * 60_000);
     let cluster: Cluster;
     let ws: Workspace;
-    const manifests = (version: string) => join(UPSTREAM, "calico", version, "manifests");
-    const set = (key: string, value: string) => ws.ok(`config set ${key}`, ["config", "set", "--stack", STACK, "--path", key, value]);
     const kubeProxyPods = async () => (await cluster.kube.list(`${PODS}?labelSelector=k8s-app%3Dkube-proxy`)).filter((p) => !p.metadata["deletionTimestamp"]);
     const selector = async () => (await cluster.kube.get(`${DS}/kube-proxy`))?.spec?.template?.spec?.nodeSelector ?? {};
 
@@ -57,15 +55,12 @@ describe("e2e: eBPF kube-proxy handover (v3.27.3 → v3.31.3)", function () {
         assert.equal((await kubeProxyPods()).length, 3, "kube-proxy runs on every node before Calico");
         ws = new Workspace("ebpf-kube-proxy", cluster.kubeconfig);
         await ws.initStack(STACK, {
-            "calico:version": "v3.27.3",
-            "calico:kubernetesVersion": "1.28",
-            "calico:operator.manifest": join(manifests("v3.27.3"), "tigera-operator.yaml"),
             "calico:calicoctl.cacheDir": cluster.calicoctlCache(["v3.27.3", "v3.31.3"]),
             "calico:network.dataplane": "bpf",
             "calico:cluster.apiServer.host": "10.0.0.10",
             "calico:cluster.apiServer.port": "6443",
         });
-        await ws.ok("config rm crdsManifest", ["config", "rm", "--stack", STACK, "--path", "calico:operator.crdsManifest"]);
+        await ws.useRelease(STACK, "v3.27.3");
     });
     after(() => {
         ws?.report();
@@ -85,10 +80,7 @@ describe("e2e: eBPF kube-proxy handover (v3.27.3 → v3.31.3)", function () {
     });
 
     it("the upgrade to v3.31.3 (preview, then up) keeps the guide's way and touches no kube-proxy resource", async () => {
-        await set("calico:version", "v3.31.3");
-        await set("calico:kubernetesVersion", "1.33");
-        await set("calico:operator.manifest", join(manifests("v3.31.3"), "tigera-operator.yaml"));
-        await set("calico:operator.crdsManifest", join(manifests("v3.31.3"), "operator-crds.yaml"));
+        await ws.useRelease(STACK, "v3.31.3");
         const r = await ws.ok("preview upgrade", ["preview", "--json", "--stack", STACK], { timeoutSeconds: 600 });
         const steps: { op: string; urn: string }[] = JSON.parse(r.stdout).steps ?? [];
         const op = (suffix: string) => steps.filter((s) => s.urn.endsWith(suffix)).map((s) => s.op);

@@ -33,7 +33,6 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
     let cluster: Cluster;
     let ws: Workspace;
     const set = (path: string, value: string) => ws.ok(`config set ${path}`, ["config", "set", "--stack", STACK, "--path", path, value]);
-    const manifests = (version: string) => join(UPSTREAM, "calico", version, "manifests");
 
     /** uid and spec of every Calico object and every Calico CRD. */
     async function snapshot(): Promise<Map<string, { uid: string; spec: string }>> {
@@ -52,16 +51,13 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         cluster = Cluster.up(join(ROOT, "stacks", `Pulumi.${STACK}.yaml`));
         ws = new Workspace("upgrade", cluster.kubeconfig);
         await ws.initStack(STACK, {
-            "calico:version": "v3.27.3",
-            "calico:kubernetesVersion": "1.28",
-            "calico:operator.manifest": join(manifests("v3.27.3"), "tigera-operator.yaml"),
             // calicoctl from a cache seeded with both releases (the air-gapped way): each command
             // runs the one that matches the version the cluster runs, and names no version itself.
             "calico:calicoctl.cacheDir": cluster.calicoctlCache(["v3.27.3", "v3.31.3"]),
             // Not what this scenario is about: no prometheus-operator CRDs in this cluster.
             "calico:monitoring.serviceMonitors.crdsPresent": "false",
         });
-        await ws.ok("config rm crdsManifest", ["config", "rm", "--stack", STACK, "--path", "calico:operator.crdsManifest"]);
+        await ws.useRelease(STACK, "v3.27.3");
     });
     after(() => {
         ws?.report();
@@ -86,10 +82,7 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
     });
 
     it("the preview of the upgrade deletes and replaces no CRD", async () => {
-        await set("calico:version", "v3.31.3");
-        await set("calico:kubernetesVersion", "1.33");
-        await set("calico:operator.manifest", join(manifests("v3.31.3"), "tigera-operator.yaml"));
-        await set("calico:operator.crdsManifest", join(manifests("v3.31.3"), "operator-crds.yaml"));
+        await ws.useRelease(STACK, "v3.31.3");
         const preview = await ws.pulumi("preview upgrade", ["preview", "--json", "--stack", STACK], { timeoutSeconds: 600 });
         const report = JSON.parse(preview.stdout);
         assert.equal(preview.code, 0, `preview failed:\n${(report.diagnostics ?? []).map((d: { message: string }) => d.message).join("\n")}\n${preview.stderr}`);
@@ -153,10 +146,7 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
 
     it("a downgrade back to v3.27.3 is refused by preview and up, and changes nothing", async () => {
         const before = await snapshot();
-        await set("calico:version", "v3.27.3");
-        await set("calico:kubernetesVersion", "1.28");
-        await set("calico:operator.manifest", join(manifests("v3.27.3"), "tigera-operator.yaml"));
-        await ws.ok("config rm crdsManifest", ["config", "rm", "--stack", STACK, "--path", "calico:operator.crdsManifest"]);
+        await ws.useRelease(STACK, "v3.27.3");
         for (const cmd of [["preview"], ["up", "--yes", "--skip-preview"]]) {
             const r = await ws.pulumi(`${cmd[0]} downgrade`, [...cmd, "--stack", STACK], { timeoutSeconds: 600 });
             assert.notEqual(r.code, 0, `${cmd[0]} of a downgrade succeeded`);
@@ -166,10 +156,7 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         const after = await snapshot();
         assert.deepEqual([...before.keys()].filter((k) => after.get(k)?.uid !== before.get(k)!.uid), [], "the refused downgrade changed objects");
         // Back to the deployed version, for destroy.
-        await set("calico:version", "v3.31.3");
-        await set("calico:kubernetesVersion", "1.33");
-        await set("calico:operator.manifest", join(manifests("v3.31.3"), "tigera-operator.yaml"));
-        await set("calico:operator.crdsManifest", join(manifests("v3.31.3"), "operator-crds.yaml"));
+        await ws.useRelease(STACK, "v3.31.3");
     });
 
     it("destroy still removes every CRD the stack created", async () => {

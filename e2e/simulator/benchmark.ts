@@ -15,12 +15,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SECTION_MARK } from "../../lib/model/netbench";
 import { Kube, PATHS, type WatchEvent } from "./kube";
 
 /** Where capture.sh's real outputs are kept. */
 const CAPTURES = join(__dirname, "..", "..", "test", "fixtures", "netbench", "data");
-/** What the client container runs between ping and iperf3 (lib/render/benchmark.ts prints it). */
-const MARK = "### calico-benchmark iperf3";
+/** What the client container echoes between ping and iperf3 (lib/render/benchmark.ts). */
+const MARK = `${SECTION_MARK} iperf3`;
 
 /** The capture for a pool encapsulation, if there is one. */
 export function captureFor(encapsulation: string | undefined): "native" | "vxlan" | undefined {

@@ -102,6 +102,21 @@ export class Workspace {
     }
 
     /**
+     * Point the stack at a Calico release, air-gapped: `calico:version`, the Kubernetes minor the
+     * support matrix pairs it with (1.28 for v3.27.3, 1.33 for v3.31.3), and its manifests from
+     * ../shared/upstream (v3.27.3 has its CRDs inside tigera-operator.yaml, so no crdsManifest).
+     */
+    async useRelease(stack: string, version: "v3.27.3" | "v3.31.3"): Promise<void> {
+        const manifests = join(UPSTREAM, "calico", version, "manifests");
+        const set = (k: string, v: string) => this.ok(`config set ${k}`, ["config", "set", "--stack", stack, "--path", k, v]);
+        await set("calico:version", version);
+        await set("calico:kubernetesVersion", version === "v3.27.3" ? "1.28" : "1.33");
+        await set("calico:operator.manifest", join(manifests, "tigera-operator.yaml"));
+        if (version === "v3.31.3") await set("calico:operator.crdsManifest", join(manifests, "operator-crds.yaml"));
+        else await this.ok("config rm crdsManifest", ["config", "rm", "--stack", stack, "--path", "calico:operator.crdsManifest"]);
+    }
+
+    /**
      * A chart from ../shared/upstream/charts, copied into the workspace. Helm refuses a chart whose
      * Chart.yaml names a dependency that is missing from charts/, whatever its condition; the shared
      * copy of kube-prometheus-stack 65.1.1 holds only its `crds` dependency (its README lists the

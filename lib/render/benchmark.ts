@@ -20,7 +20,7 @@
 import { createHash } from "node:crypto";
 import type { ClusterSettings } from "../config/settings";
 import { BENCH_PATHS, NODES_MARK, SECTION_MARK, type BenchPath } from "../model/netbench";
-import { clusterAccessPrelude, KUBECTL_WITH_CONTEXT } from "./calicoctl";
+import { clusterAccessPrelude, KUBECTL_WITH_CONTEXT, kubectlScriptPrelude } from "./calicoctl";
 import { INSTALLATION_RESOURCES } from "./installation";
 import { throughRegistry } from "./nodeprep";
 import { toYaml, type K8sObject } from "./objects";
@@ -123,9 +123,7 @@ export function renderBenchmarkScript(s: ClusterSettings): string {
     const ns = b.namespace;
     const t = b.timeoutSeconds;
     return [
-        clusterAccessPrelude(),
-        KUBECTL_WITH_CONTEXT,
-        `command -v kubectl >/dev/null 2>&1 || { echo "benchmark: kubectl is not on PATH; install kubectl where pulumi runs" >&2; exit 1; }`,
+        ...kubectlScriptPrelude("benchmark"),
         `ns='${ns}'`,
         `manifests=$(cat)`,
         `out=$(mktemp -d); trap 'rm -rf "$out"' EXIT`,

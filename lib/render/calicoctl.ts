@@ -40,6 +40,11 @@ export function clusterAccessPrelude(): string {
  */
 export const KUBECTL_WITH_CONTEXT = `k() { if [ -n "\${K8S_CURRENT_CONTEXT:-}" ]; then kubectl --context "$K8S_CURRENT_CONTEXT" "$@"; else kubectl "$@"; fi; }`;
 
+/** The start of a kubectl script: cluster access, `k` with the context, and a clear failure (prefixed `who`) when kubectl is missing. */
+export function kubectlScriptPrelude(who: string): string[] {
+    return [clusterAccessPrelude(), KUBECTL_WITH_CONTEXT, `command -v kubectl >/dev/null 2>&1 || { echo "${who}: kubectl is not on PATH; install kubectl where pulumi runs" >&2; exit 1; }`];
+}
+
 /**
  * Where a command reads the Calico version the cluster runs: ClusterInformation `default`'s
  * `spec.calicoVersion`, which calico-node writes at start-up. It is the version calicoctl itself

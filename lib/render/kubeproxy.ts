@@ -35,7 +35,7 @@
  * once kube-proxy is off.
  */
 import type { ClusterSettings } from "../config/settings";
-import { clusterAccessPrelude, CALICOCTL_ENV, KUBECTL_WITH_CONTEXT } from "./calicoctl";
+import { CALICOCTL_ENV, kubectlScriptPrelude } from "./calicoctl";
 import { CALICO_RELEASES } from "../model/versions";
 import type { LocalCommandSpec } from "./resource-spec";
 
@@ -65,7 +65,7 @@ const FIELD_MANAGER = "calico-pulumi-kube-proxy";
 export function renderKubeProxyGuideCommand(s: ClusterSettings): LocalCommandSpec | undefined {
     if (kubeProxyMode(s) !== "guide") return undefined;
     const { key, value } = GUIDE_KUBE_PROXY_OFF;
-    const access = [clusterAccessPrelude(), KUBECTL_WITH_CONTEXT, `command -v kubectl >/dev/null 2>&1 || { echo "kube-proxy: kubectl is not on PATH; install kubectl where pulumi runs" >&2; exit 1; }`, `err=$(mktemp); trap 'rm -f "$err"' EXIT`];
+    const access = [...kubectlScriptPrelude("kube-proxy"), `err=$(mktemp); trap 'rm -f "$err"' EXIT`];
     const absent = `grep -q NotFound "$err" && { echo "kube-proxy: no kube-system/kube-proxy DaemonSet: nothing to do" >&2; exit 0; }; cat "$err" >&2; exit 1`;
     // The selector with the key added, as the partial object server-side apply takes.
     const merge = `node -e 'let s="";process.stdin.on("data",(c)=>(s+=c)).on("end",()=>{const m=s.trim()?JSON.parse(s):{};m[${JSON.stringify(key)}]=${JSON.stringify(value)};process.stdout.write(JSON.stringify({apiVersion:"apps/v1",kind:"DaemonSet",metadata:{name:"kube-proxy",namespace:"kube-system"},spec:{template:{spec:{nodeSelector:m}}}}))})'`;
@@ -93,9 +93,7 @@ export function renderKubeProxyGate(s: ClusterSettings): LocalCommandSpec | unde
     const t = KUBE_PROXY_GATE_SECONDS;
     const jsonKey = OPERATOR_KUBE_PROXY_OFF.replace(/\./g, "\\.");
     const script = [
-        clusterAccessPrelude(),
-        KUBECTL_WITH_CONTEXT,
-        `command -v kubectl >/dev/null 2>&1 || { echo "kube-proxy gate: kubectl is not on PATH; install kubectl where pulumi runs" >&2; exit 1; }`,
+        ...kubectlScriptPrelude("kube-proxy gate"),
         `err=$(mktemp); trap 'rm -f "$err"' EXIT`,
         `deadline=$(( $(date +%s) + ${t} ))`,
         `while :; do`,

@@ -134,8 +134,9 @@ export class CalicoCluster extends pulumi.ComponentResource {
                 {
                     kubeconfig,
                     context: kubeContext,
-                    // Only a different cluster replaces the provider (and so every resource); a rotated kubeconfig is an update.
-                    clusterIdentifier: s.cluster.name,
+                    // Only a different cluster replaces the provider (and so every resource); a rotated kubeconfig is an
+                    // update, and a renamed cluster keeps its identifier (the program refuses a change of it).
+                    clusterIdentifier: s.cluster.identifier,
                     enableServerSideApply: true,
                 },
                 { parent: this },

@@ -8,6 +8,7 @@ import * as command from "@pulumi/command";
 import { mapSecrets, type K8sObject } from "../lib/render/objects";
 import { TYPES, type PlannedResource } from "../lib/render/resource-spec";
 import { crdAliasNames } from "../lib/render/operator";
+import { protectsManifestChild } from "../lib/render/safety";
 import type { Secret } from "../lib/config/secret";
 
 /** Shared state while the components register their resources. */
@@ -102,6 +103,19 @@ export function providerComponentAliasTransform(aliases: ReadonlyMap<string, rea
     };
 }
 
+/**
+ * Protects the children of a protected operator manifest that pod networking depends on
+ * (protectsManifestChild: the CRDs, the operator's Namespace and Deployment), and keeps the CRDs in
+ * the cluster should they ever leave the program (`retainOnDelete`), since deleting a CRD deletes
+ * every object of its kind cluster-wide. The children are constructed by the provider, so the
+ * option reaches them through a transform.
+ */
+export const protectChildrenTransform: pulumi.ResourceTransform = (args) => {
+    if (!protectsManifestChild(args.type, args.name)) return undefined;
+    const crd = args.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+    return { props: args.props, opts: { ...args.opts, protect: true, ...(crd ? { retainOnDelete: true } : {}) } };
+};
+
 /** The Pulumi types that the Kubernetes provider constructs (multi-language components). */
 export const PROVIDER_COMPONENT_TYPES: ReadonlySet<string> = new Set([TYPES.configFile, TYPES.chart]);
 
@@ -114,7 +128,7 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
             return r;
         });
         const aliases = p.aliases?.map((name) => ({ name }));
-        const k8sOpts: pulumi.CustomResourceOptions = { parent, dependsOn, provider: ctx.provider, aliases, ...(p.retainOnDelete ? { retainOnDelete: true } : {}) };
+        const k8sOpts: pulumi.CustomResourceOptions = { parent, dependsOn, provider: ctx.provider, aliases, ...(p.retainOnDelete ? { retainOnDelete: true } : {}), ...(p.protect ? { protect: true } : {}) };
         const spec = p.spec;
         let resource: pulumi.Resource;
         switch (spec.kind) {
@@ -122,7 +136,14 @@ export function registerAll(parent: pulumi.ComponentResource, planned: readonly 
                 resource = registerObject(p, spec.object, k8sOpts);
                 break;
             case "manifest":
-                resource = new k8s.yaml.v2.ConfigFile(p.name, { file: spec.source }, { ...k8sOpts, transforms: spec.crdHolderAliases ? [crdAliasTransform(p.name, spec.crdHolderAliases)] : undefined });
+                resource = new k8s.yaml.v2.ConfigFile(
+                    p.name,
+                    { file: spec.source },
+                    // Not `protect` on the ConfigFile itself: the provider's Go SDK would pass it on to every child
+                    // (sdk/go/pulumi/context.go:1393, v3.248.0), and an upgrade must be able to delete a child that
+                    // a release dropped; the transform protects the children that must stay.
+                    { ...k8sOpts, protect: undefined, transforms: [...(spec.crdHolderAliases ? [crdAliasTransform(p.name, spec.crdHolderAliases)] : []), ...(p.protect ? [protectChildrenTransform] : [])] },
+                );
                 break;
             case "localCommand": {
                 const environment: Record<string, pulumi.Input<string>> = { ...spec.environment };

@@ -52,6 +52,6 @@ describe("e2e: kubeadm's podSubnet must equal calico:cluster.podCidr", function 
         const r = await ws.ok("up (podSubnet matches)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
         assert.match(r.stdout + r.stderr, /networking\.podSubnet 192\.168\.0\.0\/16 matches calico:cluster\.podCidr/);
         assert.equal((await cluster.kube.list(PATHS.operator("installations"))).length, 1);
-        await ws.ok("destroy", ["destroy", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        await ws.unprotectAndDestroy(STACK);
     });
 });

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { Cluster, ROOT, Workspace, requireToolchain, sleep } from "../support/harness";
+import { Cluster, ROOT, WatchRecorder, Workspace, requireToolchain, sleep } from "../support/harness";
 import { PATHS } from "../simulator/kube";
 
 /** Calico kinds whose objects must all be gone after destroy. */
@@ -38,6 +38,9 @@ async function assertNothingLeft(cluster: Cluster): Promise<void> {
         assert.deepEqual(ours, [], `${n.metadata.name} keeps labels the stack set`);
     }
 }
+
+/** What a destroy would delete first or most: the CRDs, the operator, the Installation, the BGP and Felix objects, the nodes' labels. */
+const WATCHED = [PATHS.crds, PATHS.operator("installations"), PATHS.calico("bgpconfigurations"), PATHS.calico("bgppeers"), PATHS.calico("felixconfigurations"), "/apis/apps/v1/namespaces/tigera-operator/deployments", PATHS.namespaces];
 
 function lifecycle(stack: string, opts: { prometheusCrds?: boolean; readBack?: boolean; consumer?: boolean }) {
     describe(`e2e: lifecycle of the ${stack} stack`, function () {
@@ -118,8 +121,21 @@ function lifecycle(stack: string, opts: { prometheusCrds?: boolean; readBack?: b
             });
         }
 
-        it("destroy leaves no Calico object and no namespace or finalizer stuck", async () => {
-            await ws.ok("destroy", ["destroy", "--yes", "--skip-preview", "--stack", stack], { timeoutSeconds: 900 });
+        it("destroy of a protected stack (the default) deletes nothing and says how to go on", async () => {
+            const watch = new WatchRecorder(cluster.kube, WATCHED);
+            await sleep(1000);
+            const r = await ws.pulumi("destroy (protected)", ["destroy", "--yes", "--skip-preview", "--stack", stack], { timeoutSeconds: 900 });
+            await sleep(2000);
+            watch.stop();
+            assert.notEqual(r.code, 0, "a protected destroy succeeded");
+            assert.match(r.stdout + r.stderr, /this stack is protected \(calico:protect is true\), so nothing was deleted/);
+            assert.deepEqual(watch.events.filter((e) => e.type === "DELETED").map((e) => `${e.object.kind} ${e.object.metadata.name}`), [], "the protected destroy deleted objects");
+            assert.ok(await cluster.kube.get(`${PATHS.operator("installations")}/default`), "the Installation is gone");
+            await ws.ok("preview after the refused destroy", ["preview", "--expect-no-changes", "--stack", stack], { timeoutSeconds: 600 });
+        });
+
+        it("calico:protect false, up, then destroy leaves no Calico object and no namespace or finalizer stuck", async () => {
+            await ws.unprotectAndDestroy(stack);
             await assertNothingLeft(cluster);
         });
     });

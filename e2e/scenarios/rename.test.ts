@@ -93,6 +93,6 @@ describe("e2e: a stack deployed with unprefixed names updates in place", functio
     });
 
     it("destroy", async () => {
-        await ws.ok("destroy", ["destroy", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+        await ws.unprotectAndDestroy(STACK);
     });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { Kube, type KubeObject, type WatchEvent } from "../simulator/kube";
+import { CALICO_VERSIONS } from "../../lib/model/versions";
 
 /** The checkout. */
 export const ROOT = resolve(__dirname, "..", "..");
@@ -18,7 +19,7 @@ export const UPSTREAM = resolve(ROOT, "..", "shared", "upstream");
 /** Where build.sh puts the toolchain. */
 export const BIN = process.env.E2E_BIN ?? join(process.env.CALICO_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"), "calico-pulumi-e2e"), "bin");
 
-const TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-command", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwok-crds/logs.yaml"];
+const TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-command", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwok-crds/logs.yaml", /* the real calicoctl of each release */ ...CALICO_VERSIONS.map((v) => `calicoctl-${v}`)];
 
 /** Throws (so the scenario fails, never passes vacuously) when something the tier needs is missing. */
 export function requireToolchain(): void {
@@ -143,6 +144,16 @@ export class Workspace {
         return text.match(new RegExp(`^\\s+${key.replace(/[.:]/g, "\\$&")}:\\s*"?([^"\\s#]+)`, "m"))?.[1];
     }
 
+    /**
+     * Remove the stack the way the README's Safety section says: lift the protection
+     * (`calico:protect false`, then an `up` that changes nothing in the cluster), then destroy.
+     */
+    async unprotectAndDestroy(stack: string): Promise<CliResult> {
+        await this.ok("config set calico:protect false", ["config", "set", "--stack", stack, "calico:protect", "false"]);
+        await this.ok("up (lift the protection)", ["up", "--yes", "--skip-preview", "--stack", stack], { timeoutSeconds: 900 });
+        return this.ok("destroy", ["destroy", "--yes", "--skip-preview", "--stack", stack], { timeoutSeconds: 900 });
+    }
+
     /** Set a secret the way a user does. */
     async setSecret(stack: string, path: string, value: string): Promise<void> {
         await this.ok(`config set --secret ${path}`, ["config", "set", "--stack", stack, "--secret", "--path", path, value]);
@@ -209,7 +220,8 @@ export class Cluster {
     down(): void {
         const calls = existsSync(join(this.dir, "calicoctl-calls.log")) ? readFileSync(join(this.dir, "calicoctl-calls.log"), "utf8").trim().split("\n").filter(Boolean) : [];
         const byCommand = new Map<string, number>();
-        for (const c of calls) byCommand.set(c.split(" ")[0], (byCommand.get(c.split(" ")[0]) ?? 0) + 1);
+        // Each line is "<version> <arguments>" (calicoctl()).
+        for (const c of calls) byCommand.set(c.split(" ")[1], (byCommand.get(c.split(" ")[1]) ?? 0) + 1);
         console.log(`      [e2e] calicoctl invocations: ${calls.length} (${[...byCommand].map(([k, v]) => `${k} ${v}`).join(", ") || "none"})`);
         spawnSync("bash", [join(ROOT, "e2e", "cluster.sh"), "down", this.dir], { timeout: 60_000, stdio: "inherit" });
         if (!process.env.E2E_KEEP) rmSync(this.dir, { recursive: true, force: true });
@@ -234,10 +246,10 @@ export class Cluster {
     }
 
     /**
-     * A calicoctl cache folder (calico:calicoctl.cacheDir) seeded with a stand-in for each version,
-     * where the program's commands look for `<version>/calicoctl-<os>-<arch>` before downloading:
-     * the air-gapped way to provide calicoctl, and the one that keeps the command text free of any
-     * version across an upgrade.
+     * A calicoctl cache folder (calico:calicoctl.cacheDir) seeded with the real calicoctl of each
+     * version, where the program's commands look for `<version>/calicoctl-<os>-<arch>` before
+     * downloading: the air-gapped way to provide calicoctl, and the one that keeps the command text
+     * free of any version across an upgrade. Each entry is the logging wrapper of calicoctl().
      */
     calicoctlCache(versions: readonly string[]): string {
         const cache = join(this.dir, "calicoctl-cache");
@@ -249,10 +261,16 @@ export class Cluster {
         return cache;
     }
 
-    /** Write a calicoctl stand-in wrapper for `version` and return its path. */
+    /**
+     * The real calicoctl of `version` (built from ../shared/upstream/src by build.sh), behind a
+     * two-line wrapper that appends each call's version and arguments to calicoctl-calls.log (the
+     * per-scenario invocation count) and execs the binary: the wrapper decides nothing.
+     */
     calicoctl(version: string): string {
+        const real = join(BIN, `calicoctl-${version}`);
+        if (!existsSync(real)) throw new Error(`${real} is missing: run e2e/toolchain/build.sh`);
         const path = join(this.dir, `calicoctl-${version}`);
-        writeFileSync(path, `#!/bin/sh\necho "$*" >> ${join(this.dir, "calicoctl-calls.log")}\nE2E_CALICOCTL_VERSION=${version} exec node -r ${join(ROOT, "node_modules", "ts-node", "register", "transpile-only")} ${join(ROOT, "e2e", "simulator", "calicoctl.ts")} "$@"\n`, { mode: 0o755 });
+        writeFileSync(path, `#!/bin/sh\necho "${version} $*" >> ${join(this.dir, "calicoctl-calls.log")}\nexec ${real} "$@"\n`, { mode: 0o755 });
         return path;
     }
 }

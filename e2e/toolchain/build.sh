@@ -26,7 +26,12 @@ key() {
 # build NAME DIR KEY_EXTRA -- GO_BUILD_ARGS...: builds into $bin unless the stamp says it is current.
 build() {
     local name="$1" dir="$2" extra="$3"; shift 4
-    local k; k="$(key "$dir" "$extra" "$*")"
+    build_keyed "$name" "$dir" "$(key "$dir" "$extra" "$*")" "$@"
+}
+
+# build_keyed NAME DIR KEY GO_BUILD_ARGS...: the build itself, skipped when $bin/NAME has stamp KEY.
+build_keyed() {
+    local name="$1" dir="$2" k="$3"; shift 3
     if [ -x "$bin/$name" ] && [ "$(cat "$cache/stamps/$name" 2>/dev/null)" = "$k" ]; then
         log "$name: cached"
         return
@@ -38,43 +43,123 @@ build() {
     log "$name: built in $((SECONDS - t0)) s"
 }
 
-# --- Pulumi CLI v3.248.0 (upstream) and our two stand-ins (language host, command provider) ---------
-build pulumi "$here/pulumi" v3.248.0 -- -tags osusergo,grpcnotrace \
-    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0" \
-    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-build pulumi-language-nodejs "$here/pulumi" standin -- ./cmd/pulumi-language-nodejs
-build pulumi-resource-command "$here/pulumi" standin -- ./cmd/pulumi-resource-command
+# Upstream source bundles (../shared/upstream/src, README there): the projects whose own modules the
+# proxy refuses. Each is unpacked once into the cache, keyed by its sha256; its dependencies come
+# from the proxy. Nothing of them is copied into the checkout.
+upstream_src="${CALICO_E2E_UPSTREAM_SRC:-$here/../../../shared/upstream/src}"
 
-# --- pulumi-resource-kubernetes v4.25.0 (upstream; the only provider/v4 commit the proxy serves) ----
-kp_src="$cache/src/kubernetes-provider"
-kp_key="$(key "$here/kubernetes-provider" 4.25.0)"
-if [ "$(cat "$cache/stamps/kubernetes-provider-src" 2>/dev/null)" != "$kp_key" ]; then
-    # A fresh copy of our wrapper, plus the two embedded files generated from the module's sources.
-    rm -rf "$kp_src"; cp -R "$here/kubernetes-provider" "$kp_src"
-    # `go list -m` prints an empty Dir for a module not yet in the module cache, so download it first.
-    (cd "$kp_src" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4)
-    mod_dir="$(cd "$kp_src" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)"
-    [ -n "$mod_dir" ] || { echo "build.sh: cannot find the pulumi-kubernetes provider module" >&2; exit 1; }
-    (cd "$kp_src" && go run ./cmd/embedgen "$mod_dir/cmd/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes 4.25.0)
-    echo "$kp_key" > "$cache/stamps/kubernetes-provider-src"
-fi
-build pulumi-resource-kubernetes "$kp_src" 4.25.0 -- \
-    -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.25.0" \
-    ./cmd/pulumi-resource-kubernetes
+# unpack BUNDLE: the folder BUNDLE.tar.xz unpacks to (once), printed.
+unpack() {
+    local tb="$upstream_src/$1.tar.xz" sum dest
+    [ -f "$tb" ] || { echo "build.sh: $tb is missing (../shared/upstream/src)" >&2; exit 1; }
+    sum="$(sha256sum "$tb" | cut -c1-16)"
+    dest="$cache/src/$1-$sum"
+    if [ ! -f "$dest/.unpacked" ]; then
+        rm -rf "$dest"; mkdir -p "$dest"
+        tar -xJf "$tb" -C "$dest" --strip-components=1
+        touch "$dest/.unpacked"
+    fi
+    echo "$dest"
+}
 
-# --- Kubernetes v1.34.4 control plane, etcd v3.6.5, kwok v0.7.0 (all upstream) --------------------
-kv=v1.34.4
-kflags="-X k8s.io/component-base/version.gitVersion=$kv -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34"
-kflags="$kflags -X k8s.io/client-go/pkg/version.gitVersion=$kv -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=34"
-for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-    build "$c" "$here/kubernetes" "$kv" -- -ldflags "$kflags" "k8s.io/kubernetes/cmd/$c"
-done
-build etcd "$here/etcd" v3.6.5 -- ./cmd/etcd
-build kwok "$here/kwok" v0.7.0 -- sigs.k8s.io/kwok/cmd/kwok
-# kwok's Logs CRD, from the same module: e2e/cluster.sh installs it so that the simulator can tell
-# kwok which output a fake container has (`kubectl logs` of the benchmark's Jobs).
-kwok_dir="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
-mkdir -p "$bin/kwok-crds"
-cp "$kwok_dir/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" "$bin/kwok-crds/logs.yaml"
+# bundle_key BUNDLE EXTRA...: the tarball's hash with the build flags and Go version.
+bundle_key() {
+    local tb="$upstream_src/$1.tar.xz"; shift
+    { sha256sum "$tb" | cut -c1-64; printf '%s\n' "$@" "$(go env GOVERSION)"; } | sha256sum | cut -c1-16
+}
 
+# gomod_edit DIR EDIT_ARGS...: `go mod edit` once per unpacked folder (a stamp file records it). The
+# builds of edited modules run with -mod=mod, so the go.sum lines the edit needs come from the proxy.
+gomod_edit() {
+    local dir="$1"; shift
+    [ -f "$dir/.gomod-edited" ] && return
+    (cd "$dir" && go mod edit "$@")
+    touch "$dir/.gomod-edited"
+}
+
+# Two groups of builds run side by side: on two cores the parallel cold build is several minutes
+# shorter than one queue, since much of each build (linking, single large packages) is serial.
+# Each group stops at its first failure; the script fails if either did.
+pulumi_tools() {
+    # --- Pulumi CLI v3.248.0 (upstream module) --------------------------------------------------------
+    build pulumi "$here/pulumi" v3.248.0 -- -tags osusergo,grpcnotrace \
+        -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0" \
+        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+    # --- pulumi-language-nodejs v3.248.0 (bundle) -----------------------------------------------------
+    # Its go.mod points pkg/v3 and sdk/v3 at folders of the pulumi repository that the bundle does not
+    # hold: require the released v3.248.0 of both instead (the clipboard replace stays).
+    lh="$(unpack pulumi-language-hosts-v3.248.0)"
+    pv="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0"
+    pulumi_mods=(-dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3
+        -require github.com/pulumi/pulumi/pkg/v3@v3.248.0 -require github.com/pulumi/pulumi/sdk/v3@v3.248.0)
+    gomod_edit "$lh/sdk/nodejs/cmd/pulumi-language-nodejs" "${pulumi_mods[@]}"
+    GOFLAGS=-mod=mod build_keyed pulumi-language-nodejs "$lh/sdk/nodejs/cmd/pulumi-language-nodejs" \
+        "$(bundle_key pulumi-language-hosts-v3.248.0 nodejs "$pv")" -ldflags "$pv" .
+
+    # --- pulumi-resource-command v1.2.1 (bundle: local and remote Command) ----------------------------
+    pc="$(unpack pulumi-command-v1.2.1)"
+    cv="-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=v1.2.1"
+    build_keyed pulumi-resource-command "$pc/provider" "$(bundle_key pulumi-command-v1.2.1 "$cv")" \
+        -ldflags "$cv" ./cmd/pulumi-resource-command
+
+    # --- pulumi-resource-kubernetes v4.32.0 (bundle) --------------------------------------------------
+    # 4.32.0 is the newest release whose source is here (the SDK pins 4.34.2). Its go.mod replaces sdk/v4
+    # with a folder the bundle lacks (require the release), and pins two versions the proxy refuses:
+    # pulumi/pkg/v3 v3.243.0 (v3.245.0 is the nearest served) and a fluxcd/pkg/ssa pseudo-version
+    # (v0.72.0). The main package go:embeds what upstream's `go generate` writes from schema.json and
+    # terraform-mapping.json, so that generator runs first, as upstream's Makefile runs it.
+    kp="$(unpack pulumi-kubernetes-v4.32.0)/provider"
+    kv4="-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=4.32.0"
+    gomod_edit "$kp" -dropreplace github.com/pulumi/pulumi-kubernetes/sdk/v4 \
+        -require github.com/pulumi/pulumi-kubernetes/sdk/v4@v4.32.0 \
+        -require github.com/pulumi/pulumi/pkg/v3@v3.245.0 -require github.com/fluxcd/pkg/ssa@v0.72.0
+    if [ ! -f "$kp/cmd/pulumi-resource-kubernetes/schema-embed.json" ]; then
+        (cd "$kp/cmd/pulumi-resource-kubernetes" && VERSION=4.32.0 GOFLAGS=-mod=mod go run generate.go)
+    fi
+    GOFLAGS=-mod=mod build_keyed pulumi-resource-kubernetes "$kp" \
+        "$(bundle_key pulumi-kubernetes-v4.32.0 "$kv4" ssa-v0.72.0 pkg-v3.245.0)" -ldflags "$kv4" ./cmd/pulumi-resource-kubernetes
+
+}
+
+calico_and_kubernetes() {
+    # --- calicoctl v3.31.3 and v3.27.3 (bundles), as bin/calicoctl-<version> ---------------------------
+    # Only the root module is built (its replaces point inside the bundle). The version is set the way
+    # each tag's Makefile sets it, so `calicoctl version` prints the release: v3.31.3's lib.Makefile
+    # stamps pkg/buildinfo.Version, v3.27.3's calicoctl/Makefile stamps commands.VERSION (printed) and
+    # commands/common.VERSION (the one CheckVersionMismatch compares with the cluster's).
+    for cv in v3.31.3 v3.27.3; do
+        cs="$(unpack "calico-$cv")"
+        if [ "$cv" = v3.27.3 ]; then
+            cp=github.com/projectcalico/calico/calicoctl/calicoctl
+            vflag="-X $cp/commands.VERSION=$cv -X $cp/commands/common.VERSION=$cv -X main.VERSION=$cv"
+        else vflag="-X github.com/projectcalico/calico/pkg/buildinfo.Version=$cv"; fi
+        build_keyed "calicoctl-$cv" "$cs" "$(bundle_key "calico-$cv" "$vflag")" -ldflags "$vflag" ./calicoctl/calicoctl
+    done
+
+    # --- Kubernetes v1.34.4 control plane, etcd v3.6.5, kwok v0.7.0 (all upstream) --------------------
+    kv=v1.34.4
+    kflags="-X k8s.io/component-base/version.gitVersion=$kv -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34"
+    kflags="$kflags -X k8s.io/client-go/pkg/version.gitVersion=$kv -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=34"
+    for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+        build "$c" "$here/kubernetes" "$kv" -- -ldflags "$kflags" "k8s.io/kubernetes/cmd/$c"
+    done
+    build etcd "$here/etcd" v3.6.5 -- ./cmd/etcd
+    build kwok "$here/kwok" v0.7.0 -- sigs.k8s.io/kwok/cmd/kwok
+    # kwok's Logs CRD, from the same module: e2e/cluster.sh installs it so that the simulator can tell
+    # kwok which output a fake container has (`kubectl logs` of the benchmark's Jobs).
+    kwok_dir="$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+    mkdir -p "$bin/kwok-crds"
+    cp "$kwok_dir/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" "$bin/kwok-crds/logs.yaml"
+
+}
+
+( set -e; pulumi_tools ) &
+p1=$!
+( set -e; calico_and_kubernetes ) &
+p2=$!
+rc=0
+wait "$p1" || rc=1
+wait "$p2" || rc=1
+[ "$rc" -eq 0 ] || { echo "build.sh: a build failed (see above)" >&2; exit 1; }
 echo "$bin"

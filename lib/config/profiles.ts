@@ -54,6 +54,7 @@ export function resolveProfile(c: ParsedConfig, warnings: ConfigIssue[]): Cluste
         kubernetesVersion: c.kubernetesVersion,
         cluster: {
             name: c.cluster.name,
+            identifier: c.cluster.identifier ?? c.cluster.name,
             nodeCount: n,
             podCidrs: c.cluster.podCidr,
             serviceCidrs: c.cluster.serviceCidr,
@@ -84,6 +85,7 @@ export function resolveProfile(c: ParsedConfig, warnings: ConfigIssue[]): Cluste
         calicoctl: c.calicoctl,
         kubeconfig: c.kubeconfig,
         kubeContext: c.kubeContext,
+        protect: c.protect,
         typha: { expectedReplicas: typha },
         decisions,
         warnings,

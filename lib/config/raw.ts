@@ -18,6 +18,9 @@ export const NAMESPACE = "calico";
  */
 export const SECRET_CAPABLE_KEYS: ReadonlySet<string> = new Set(["kubeconfig", "kubeContext"]);
 
+/** Top-level keys whose value is a boolean: the engine hands every top-level value over as text. */
+const BOOLEAN_KEYS: ReadonlySet<string> = new Set([`${NAMESPACE}:protect`]);
+
 /**
  * Turn Pulumi's string values back into JSON where they hold objects or arrays; Pulumi stores
  * structured config as JSON text.
@@ -32,6 +35,11 @@ export function fromPulumiConfig(all: Readonly<Record<string, string>>, secretKe
     const out: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(all)) {
         const trimmed = text.trim();
+        // A top-level boolean arrives as the text "true" or "false" (Pulumi.yaml `type: boolean`).
+        if (BOOLEAN_KEYS.has(key) && (text === "true" || text === "false") && !secretKeys.has(key)) {
+            out[key] = text === "true";
+            continue;
+        }
         // A kubeconfig may itself be JSON; it is one opaque string, never structured config.
         if (key !== `${NAMESPACE}:kubeconfig` && (trimmed.startsWith("{") || trimmed.startsWith("["))) {
             try {

@@ -154,8 +154,14 @@ export const nodeSchema = z.strictObject({
 });
 
 export const clusterSchema = z.strictObject({
-    /** Cluster name (DNS-1123 label); also the provider's `clusterIdentifier`, so rotating a kubeconfig never replaces resources. */
+    /** Cluster name (DNS-1123 label); also the provider's `clusterIdentifier` unless `identifier` is set, so rotating a kubeconfig never replaces resources. */
     name: k8sName,
+    /**
+     * The Kubernetes provider's `clusterIdentifier`: the cluster's identity in the stack's state. Unset, it is `name`. A change
+     * replaces the provider and so every resource it manages (the operator, the Installation, the CRDs and with them every Calico
+     * object), so a deployed stack refuses it; to rename a cluster, set this to the old name and change `name`.
+     */
+    identifier: k8sName.optional(),
     /** Number of nodes (at least 1); it drives the BGP profile (full mesh up to 100 nodes) and the expected Typha replicas. */
     nodeCount: z.int({ error: "must be a whole number" }).min(1, { error: "a cluster has at least 1 node" }),
     /** Pod CIDR: one CIDR, a list, or kubeadm's comma-separated form; must equal kubeadm's `networking.podSubnet`. Dual stack: one IPv4 and one IPv6. */
@@ -700,6 +706,19 @@ export const calicoctlSchema = z.strictObject({
     cacheDir: z.string().min(1).optional(),
     /** http(s) mirror of the GitHub release download base URL. */
     downloadBaseUrl: httpUrl.optional(),
+    /**
+     * sha256 of calicoctl binaries the program may download, by `<version>/<os>-<arch>` (for example
+     * `v3.31.3/linux-amd64`), added to the pinned checksums of the official releases: for a mirror
+     * that serves its own builds, or an architecture without a pinned checksum. A download whose
+     * sha256 matches neither is refused and never run.
+     * @default {}
+     */
+    checksums: z
+        .record(
+            z.string().regex(/^v\d+\.\d+\.\d+\/[a-z0-9]+-[a-z0-9]+$/, { error: "must be <version>/<os>-<arch>, e.g. v3.31.3/linux-amd64" }),
+            z.string().regex(/^[0-9a-f]{64}$/, { error: "must be a sha256 in 64 lower-case hex digits" }),
+        )
+        .default({}),
 });
 
 /** Every top-level key, without the `calico:` prefix. */
@@ -735,6 +754,14 @@ export const topLevelSchemas = {
     kubeconfig: secret.optional(),
     /** The kubeconfig context the provider, calicoctl (`K8S_CURRENT_CONTEXT`) and the session gate use; may be stored as a secret, and then stays one everywhere. */
     kubeContext: z.union([z.string().min(1), secret], { error: "must be the name of a context in the kubeconfig" }).optional(),
+    /**
+     * Protect what pod networking depends on. `true`: `pulumi destroy` stops before it deletes anything (a guard command,
+     * deleted first, fails), and the CRDs, the operator, the Installation and the APIServer are Pulumi-`protect`ed, so no
+     * update can replace them, and the CRDs stay in the cluster if they ever leave the program. `false`, for a disposable
+     * cluster: `pulumi up` lifts the protection, and a `pulumi destroy` after it removes everything. (README: Safety)
+     * @default true
+     */
+    protect: z.boolean().default(true),
 } as const;
 
 /** One object schema for the whole config, keyed without the prefix. */

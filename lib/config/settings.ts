@@ -72,6 +72,8 @@ export interface ClusterSettings {
     readonly kubernetesVersion: KubernetesVersion;
     readonly cluster: {
         readonly name: string;
+        /** The provider's clusterIdentifier (calico:cluster.identifier, else the name): the cluster's identity in the state. */
+        readonly identifier: string;
         readonly nodeCount: number;
         readonly podCidrs: readonly string[];
         readonly serviceCidrs: readonly string[];
@@ -110,6 +112,8 @@ export interface ClusterSettings {
     readonly kubeconfig?: Secret;
     /** Context of the kubeconfig that every tool targets (the provider, calicoctl, the waits). */
     readonly kubeContext?: string | Secret;
+    /** calico:protect: guard the stack against destroy, and protect what pod networking depends on. */
+    readonly protect: boolean;
     /**
      * The Calico version the cluster runs before this update (the stack's last `calicoVersion`
      * output), when known. It decides how kube-proxy is kept off eBPF nodes during an upgrade

@@ -168,7 +168,13 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
         if (ipam.strictAffinity === undefined && ipam.maxBlocksPerHost === undefined && ipam.autoAllocateBlocks === undefined) out.error("calico:network.ipam", ipam, "is empty, so it would change nothing; set strictAffinity or maxBlocksPerHost, or remove it");
         if (ipam.autoAllocateBlocks === false) out.error("calico:network.ipam.autoAllocateBlocks", false, "cannot be set: calicoctl's `ipam configure` sets only strictaffinity and max-blocks-per-host (calicoctl/calicoctl/commands/ipam/configure.go, v3.27.3 and v3.31.3); Calico's default (true) is what every cluster gets, so remove the key");
         const maxBlocks = ipam.maxBlocksPerHost ?? 0;
-        if (maxBlocks > 0) {
+        // libcalico-go refuses a block limit without strict affinity (v3.31.3 lib/ipam/ipam.go:2012,
+        // SetIPAMConfig: "MaxBlocksPerHost requires StrictAffinity to be enabled"): found by the real
+        // calicoctl in the acceptance test.
+        if (maxBlocks > 0 && ipam.strictAffinity !== true) {
+            out.error("calico:network.ipam.maxBlocksPerHost", maxBlocks, "a block limit needs calico:network.ipam.strictAffinity: true (Calico refuses MaxBlocksPerHost without StrictAffinity, since the limit would otherwise be bypassed by borrowing); set strictAffinity: true, or remove maxBlocksPerHost");
+        }
+        if (maxBlocks > 0 && ipam.strictAffinity === true) {
             // The pods a node must be able to hold: kubelet's default maxPods.
             const pools = net.ipPools?.length ? net.ipPools.map((p) => ({ cidr: p.cidr, blockSize: p.blockSize })) : (c.cluster?.podCidr ?? []).map((cidr) => ({ cidr, blockSize: undefined }));
             for (const p of pools) {
@@ -177,7 +183,7 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
                 const blockSize = p.blockSize ?? (parsed.family === 4 ? 26 : 122);
                 const perNode = maxBlocks * 2 ** ((parsed.family === 4 ? 32 : 128) - blockSize);
                 if (perNode < KUBELET_MAX_PODS) {
-                    out.warn("calico:network.ipam.maxBlocksPerHost", maxBlocks, `${maxBlocks} block(s) of /${blockSize} in ${p.cidr} hold ${perNode} addresses per node, fewer than the ${KUBELET_MAX_PODS} pods kubelet runs per node by default (maxPods)${ipam.strictAffinity ? "; with strictAffinity the pods beyond that get no address" : "; the rest are borrowed from other nodes' blocks, as /32 routes"}`);
+                    out.warn("calico:network.ipam.maxBlocksPerHost", maxBlocks, `${maxBlocks} block(s) of /${blockSize} in ${p.cidr} hold ${perNode} addresses per node, fewer than the ${KUBELET_MAX_PODS} pods kubelet runs per node by default (maxPods); with strictAffinity the pods beyond that get no address`);
                 }
             }
         }

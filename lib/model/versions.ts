@@ -79,6 +79,14 @@ export interface CalicoRelease {
      * neither.
      */
     readonly stagedPolicies: boolean;
+    /**
+     * sha256 of the release's calicoctl binaries, by `<os>-<arch>` (the file is
+     * `calicoctl-<os>-<arch>`), as Calico publishes them in the release's SHA256SUMS and Kubespray
+     * pins them (calicoctl_binary_checksums in roles/kubespray_defaults/vars/main/checksums.yml, or
+     * roles/kubespray-defaults/defaults/main/checksums.yml in older releases). A downloaded calicoctl
+     * runs only if its sha256 is one of these or one the user gives (calico:calicoctl.checksums).
+     */
+    readonly calicoctlSha256: Readonly<Record<string, string>>;
 }
 
 const RAW = "https://raw.githubusercontent.com/projectcalico/calico";
@@ -112,6 +120,13 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         bpfDualStack: true,
         calicoctlMaxBlocksPerHost: true,
         stagedPolicies: true,
+        // kubernetes-sigs/kubespray dee8a18 (PR 13196, "bump calico to v3.31.5"); amd64 and arm64
+        // also agree with the AUR calicoctl-bin PKGBUILD for 3.31.3.
+        calicoctlSha256: {
+            "linux-amd64": "dc920efee0045d352780c73cfdd3f6fbd6eab9fdb0675897095c755715a8fc8d",
+            "linux-arm64": "3cb41949679c963ac42a39c30024b225b53485985b9fb7f1eb6177e86a0ec564",
+            "linux-ppc64le": "d7682534cee144c72eeb363798f750f8c44e40dac1ddc20a85b3e10dd164b2cf",
+        },
     },
     "v3.27.3": {
         version: "v3.27.3",
@@ -131,6 +146,13 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         bpfDualStack: false,
         calicoctlMaxBlocksPerHost: false,
         stagedPolicies: false,
+        // kubernetes-sigs/kubespray 0be1e08 (roles/kubespray-defaults/defaults/main/checksums.yml);
+        // amd64 and arm64 also agree with the AUR calicoctl-bin PKGBUILD for 3.27.3.
+        calicoctlSha256: {
+            "linux-amd64": "e22b8bb41684f8ffb5143b50bf3b2ab76985604d774d397cfb6fb11d8a19f326",
+            "linux-arm64": "1fc5f58a18d8b1c487b4663fc5cbe23b45bd9d31617debd309f6dfac7c11a8ef",
+            "linux-ppc64le": "5f2ac510c0ec31ec4c02ff2660f2502b68b655616d5b766a51bd99d2e3604fbc",
+        },
     },
 };
 

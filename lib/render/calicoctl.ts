@@ -5,6 +5,7 @@
  * first use), never on the Pulumi host at preview time.
  */
 import type { ClusterSettings } from "../config/settings";
+import { CALICO_RELEASES } from "../model/versions";
 import { toYaml, type K8sObject } from "./objects";
 import type { LocalCommandSpec } from "./resource-spec";
 
@@ -96,6 +97,7 @@ export function calicoctlPrelude(s: ClusterSettings): string {
             `  part="$calicoctl.part.$$"`,
             `  if command -v curl >/dev/null 2>&1; then fetch="curl -fsSL -o"; elif command -v wget >/dev/null 2>&1; then fetch="wget -q -O"; else echo "calicoctl: neither curl nor wget is installed to download $url; install one or set calico:calicoctl.path" >&2; exit 1; fi`,
             `  $fetch "$part" "$url" || { rm -f "$part"; echo "calicoctl: cannot download $url; set calico:calicoctl.path to a calicoctl $want binary or calico:calicoctl.downloadBaseUrl to a mirror" >&2; exit 1; }`,
+            ...verifyDownload(s),
             `  chmod +x "$part" || { rm -f "$part"; exit 1; }`,
             `  mv -f "$part" "$calicoctl" || { rm -f "$part"; exit 1; }`,
             `fi`,
@@ -108,6 +110,33 @@ export function calicoctlPrelude(s: ClusterSettings): string {
     return lines.join("\n");
 }
 
+/**
+ * Every sha256 a downloaded calicoctl may have, by `<version>/<os>-<arch>`: the pinned checksums of
+ * each supported release (CALICO_RELEASES) and those the user adds (calico:calicoctl.checksums).
+ * The version the cluster runs is known only when the command runs, so every supported release's
+ * checksums are in the script. Sorted, so the command text is the same on every run.
+ */
+export function calicoctlChecksums(s: ClusterSettings): [string, string][] {
+    const pinned = Object.values(CALICO_RELEASES).flatMap((r) => Object.entries(r.calicoctlSha256).map(([platform, sum]): [string, string] => [`${r.version}/${platform}`, sum]));
+    const all = [...pinned, ...Object.entries(s.calicoctl.checksums ?? {})];
+    return [...new Map(all.map(([k, v]) => [`${k} ${v}`, [k, v] as [string, string]])).values()].sort(([a, x], [b, y]) => (a === b ? x.localeCompare(y) : a.localeCompare(b)));
+}
+
+/**
+ * Script lines (inside the download branch) that refuse a downloaded calicoctl unless its sha256
+ * is a known one for that version and platform: a tampered or truncated download, or a mirror's own
+ * build nobody vouched for, is deleted and never executed.
+ */
+function verifyDownload(s: ClusterSettings): string[] {
+    const sums = calicoctlChecksums(s);
+    const keys = [...new Set(sums.map(([k]) => k))];
+    return [
+        `  if command -v sha256sum >/dev/null 2>&1; then sum=$(sha256sum "$part" | cut -d ' ' -f 1); elif command -v shasum >/dev/null 2>&1; then sum=$(shasum -a 256 "$part" | cut -d ' ' -f 1); else rm -f "$part"; echo "calicoctl: neither sha256sum nor shasum is installed to verify $url; install one or set calico:calicoctl.path" >&2; exit 1; fi`,
+        `  case "$want/$os-$arch" in ${keys.join("|")}) ;; *) rm -f "$part"; echo "calicoctl: no checksum is known for calicoctl $want on $os-$arch, so the download is not run; add its sha256 as calico:calicoctl.checksums[\\"$want/$os-$arch\\"] (from the release's SHA256SUMS), or set calico:calicoctl.path" >&2; exit 1 ;; esac`,
+        `  case "$want/$os-$arch $sum" in ${sums.map(([k, v]) => `'${k} ${v}'`).join("|")}) ;; *) rm -f "$part"; echo "calicoctl: refused $url: its sha256 is $sum, which is not the checksum of calicoctl $want for $os-$arch (tampered, truncated or another build); check the mirror, or add the sha256 of a binary you trust as calico:calicoctl.checksums[\\"$want/$os-$arch\\"]" >&2; exit 1 ;; esac`,
+    ];
+}
+
 /** Environment shared by every calicoctl command (the kubeconfig is added as a secret by the shell). */
 export const CALICOCTL_ENV: Readonly<Record<string, string>> = { DATASTORE_TYPE: "kubernetes" };
 
@@ -115,15 +144,17 @@ export const CALICOCTL_ENV: Readonly<Record<string, string>> = { DATASTORE_TYPE:
 export function applyCommand(s: ClusterSettings, object: K8sObject): LocalCommandSpec {
     const prelude = calicoctlPrelude(s);
     const apply = `${prelude}\n"$calicoctl" apply -f -`;
+    const stdin = toYaml(object);
     return {
         kind: "localCommand",
         create: apply,
         update: apply,
         delete: `${prelude}\n"$calicoctl" delete --skip-not-exists -f -`,
-        stdin: toYaml(object),
+        stdin,
         environment: CALICOCTL_ENV,
         needsKubeconfig: true,
         object,
+        calicoctl: { create: { args: ["apply", "-f", "-"], stdin }, delete: { args: ["delete", "--skip-not-exists", "-f", "-"], stdin } },
     };
 }
 
@@ -143,5 +174,9 @@ export function patchCommand(s: ClusterSettings, resource: string, name: string,
         stdin: JSON.stringify(patch),
         environment: CALICOCTL_ENV,
         needsKubeconfig: true,
+        calicoctl: {
+            create: { args: ["patch", resource, name, "--patch", JSON.stringify(patch)] },
+            delete: { args: ["patch", resource, name, "--patch", JSON.stringify(undo)], mayFail: true },
+        },
     };
 }

@@ -12,6 +12,7 @@ import { planMonitoring } from "./monitoring";
 import { planNodePrep } from "./nodeprep";
 import { planPolicy } from "./policy";
 import { planBenchmark } from "./benchmark";
+import { PROTECTED_RESOURCES, planSafety } from "./safety";
 import { COMPONENTS, type ComponentName, type PlannedResource } from "./resource-spec";
 import { LEGACY_NAME, qualifiedName } from "./resources";
 
@@ -25,6 +26,7 @@ const RENDERERS: Readonly<Record<ComponentName, (s: ClusterSettings, sofar: read
     policy: planPolicy,
     monitoring: planMonitoring,
     benchmark: planBenchmark,
+    safety: planSafety,
 };
 
 /**
@@ -42,6 +44,7 @@ export function planResources(s: ClusterSettings, name: string = LEGACY_NAME): P
     const q = (n: string) => qualifiedName(name, n);
     return local.map((p) => ({
         ...p,
+        ...(s.protect && PROTECTED_RESOURCES.has(p.name) ? { protect: true } : {}),
         name: q(p.name),
         dependsOn: p.dependsOn.map(q),
         ...(name === LEGACY_NAME ? { aliases: [p.name] } : {}),

@@ -33,16 +33,24 @@ export function ipamCommand(s: ClusterSettings): LocalCommandSpec | undefined {
     const ipam = s.network.ipam;
     if (!object || !ipam) return undefined;
     const prelude = calicoctlPrelude(s);
-    const maxFlag = (n: number) => (CALICO_RELEASES[s.calicoVersion].calicoctlMaxBlocksPerHost && ipam.maxBlocksPerHost !== undefined ? ` --max-blocks-per-host=${n}` : "");
-    const run = `${prelude}\n"$calicoctl" ipam configure --strictaffinity=${ipam.strictAffinity ?? false}${maxFlag(ipam.maxBlocksPerHost ?? 0)}`;
+    const args = (strict: boolean, maxBlocks: number) => [
+        "ipam",
+        "configure",
+        `--strictaffinity=${strict}`,
+        ...(CALICO_RELEASES[s.calicoVersion].calicoctlMaxBlocksPerHost && ipam.maxBlocksPerHost !== undefined ? [`--max-blocks-per-host=${maxBlocks}`] : []),
+    ];
+    const createArgs = args(ipam.strictAffinity ?? false, ipam.maxBlocksPerHost ?? 0);
+    const deleteArgs = args(false, 0);
+    const run = `${prelude}\n"$calicoctl" ${createArgs.join(" ")}`;
     return {
         kind: "localCommand",
         create: run,
         update: run,
         // Calico's defaults again; a cluster being torn down may already have lost Calico.
-        delete: `${prelude}\n"$calicoctl" ipam configure --strictaffinity=false${maxFlag(0)} || true`,
+        delete: `${prelude}\n"$calicoctl" ${deleteArgs.join(" ")} || true`,
         environment: CALICOCTL_ENV,
         needsKubeconfig: true,
         object,
+        calicoctl: { create: { args: createArgs }, delete: { args: deleteArgs, mayFail: true } },
     };
 }

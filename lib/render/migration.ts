@@ -6,6 +6,7 @@
  */
 import type { ClusterSettings } from "../config/settings";
 import { CALICO_RELEASES, versionChangeRefusal } from "../model/versions";
+import { identityChangeRefusal } from "../model/identity";
 import { mapSecrets } from "./objects";
 import { crdHolder, OPERATOR_RESOURCES } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
@@ -29,8 +30,8 @@ export interface MigrationReport {
     readonly from: { readonly calicoVersion: string; readonly kubernetesVersion: string };
     readonly to: { readonly calicoVersion: string; readonly kubernetesVersion: string };
     readonly steps: readonly MigrationStep[];
-    /** Resources by planned name: created, changed (updated in place) and deleted. */
-    readonly resources: { readonly create: readonly string[]; readonly update: readonly string[]; readonly delete: readonly string[] };
+    /** Resources by planned name: created, changed (updated in place), replaced (deleted and created again) and deleted. */
+    readonly resources: { readonly create: readonly string[]; readonly update: readonly string[]; readonly replace: readonly string[]; readonly delete: readonly string[] };
     /** The BGP sessions after each step (when BGP is on before and after). */
     readonly sessions: readonly SessionStep[];
     /** Whether any step is an error (plan then exits 2). */
@@ -38,6 +39,27 @@ export interface MigrationReport {
 }
 
 const text = (p: PlannedResource) => JSON.stringify(mapSecrets(p.spec, (s) => s.placeholder()));
+
+/** Whether the Kubernetes provider manages it (so a new provider replaces it); commands belong to the command provider. */
+const onKubernetesProvider = (p: PlannedResource) => p.spec.kind === "object" || p.spec.kind === "manifest" || p.spec.kind === "chart";
+
+/**
+ * What a Kubernetes resource is to the provider: its type and the object's group, kind, namespace
+ * and name. pulumi-kubernetes replaces a resource when any of them changes (a new name or
+ * namespace is another object), so a planned name whose identity changed is a replacement.
+ */
+function objectIdentity(p: PlannedResource): string {
+    if (p.spec.kind !== "object") return p.type;
+    const m = p.spec.object.metadata as { name?: string; namespace?: string };
+    return `${p.type} ${p.spec.object.apiVersion.split("/").slice(0, -1).join("/")} ${p.spec.object.kind} ${m.namespace ?? ""}/${m.name ?? ""}`;
+}
+
+/** objectIdentity() as a reader says it: `Kind namespace/name`, or the type. */
+function describeObject(p: PlannedResource): string {
+    if (p.spec.kind !== "object") return p.type;
+    const m = p.spec.object.metadata as { name?: string; namespace?: string };
+    return `${p.spec.object.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name ?? ""}`;
+}
 
 /** Kubernetes minors from `a` to `b`, one at a time (kubeadm upgrades one minor per step). */
 function minorSteps(a: string, b: string): string[] {
@@ -54,8 +76,20 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
     const after = new Map(nextPlan.map((p) => [p.name, p]));
     const create = nextPlan.filter((p) => !before.has(p.name)).map((p) => p.name);
     const remove = oldPlan.filter((p) => !after.has(p.name)).map((p) => p.name);
-    const update = nextPlan.filter((p) => before.has(p.name) && text(before.get(p.name)!) !== text(p)).map((p) => p.name);
+    // A new clusterIdentifier replaces the provider, and with it every resource it manages.
+    const identityChange = old.cluster.identifier !== next.cluster.identifier;
+    const replace = nextPlan
+        .filter((p) => before.has(p.name) && onKubernetesProvider(p) && (identityChange || objectIdentity(before.get(p.name)!) !== objectIdentity(p)))
+        .map((p) => p.name);
+    const update = nextPlan.filter((p) => before.has(p.name) && !replace.includes(p.name) && text(before.get(p.name)!) !== text(p)).map((p) => p.name);
     const steps: MigrationStep[] = [];
+    if (identityChange) {
+        steps.push({
+            title: `cluster identity: ${old.cluster.identifier} → ${next.cluster.identifier} (the Kubernetes provider's clusterIdentifier)`,
+            details: [`a new clusterIdentifier replaces the provider, and with it all ${replace.length} resources it manages`],
+            error: identityChangeRefusal(old.cluster.identifier, next.cluster.identifier, next.cluster.name),
+        });
+    }
     const from = { calicoVersion: old.calicoVersion, kubernetesVersion: old.kubernetesVersion };
     const to = { calicoVersion: next.calicoVersion, kubernetesVersion: next.kubernetesVersion };
     const versionChange = old.calicoVersion !== next.calicoVersion;
@@ -119,6 +153,7 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
         const rest = [
             ...create.map((n) => `create ${n}`),
             ...update.filter((n) => !versionChange || after.get(n)!.spec.kind !== "localCommand").map((n) => `update ${n}`),
+            ...replace.map((n) => `replace ${n} (deleted and created again${identityChange ? ": the provider is replaced" : `: ${describeObject(before.get(n)!)} → ${describeObject(after.get(n)!)}`})`),
             ...remove.map((n) => (before.get(n)!.retainOnDelete ? `release ${n} (left in the cluster: the new operator manages it under the same name)` : `delete ${n}`)),
         ];
         steps.push({ title: versionChange ? "every other resource change" : "resource changes", details: rest.length ? rest : ["nothing changes"] });
@@ -150,7 +185,7 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
             error: `the migration would leave ${[...new Set(cut.flatMap((s) => s.isolated))].join(", ")} without a BGP session (no routes) at some step; change the topology in smaller steps so that every node keeps a session throughout`,
         });
     }
-    return { from, to, steps, resources: { create, update, delete: remove }, sessions, refused: steps.some((s) => s.error !== undefined) };
+    return { from, to, steps, resources: { create, update, replace, delete: remove }, sessions, refused: steps.some((s) => s.error !== undefined) };
 }
 
 /** The report as text. */

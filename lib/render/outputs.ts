@@ -22,6 +22,8 @@ export interface MetricsEndpoint {
 
 /** Everything the stack exports. */
 export interface CalicoOutputs {
+    /** The Kubernetes provider's clusterIdentifier: the identity the next update of this stack must keep. */
+    readonly clusterIdentifier: string;
     readonly calicoVersion: string;
     readonly operatorVersion: string;
     readonly kubernetesVersion: string;
@@ -59,6 +61,7 @@ function metricsEndpoints(s: ClusterSettings): NonNullable<CalicoOutputs["metric
 export function computeOutputs(s: ClusterSettings, dashboards: readonly string[] = []): CalicoOutputs {
     const m = s.monitoring;
     return {
+        clusterIdentifier: s.cluster.identifier,
         calicoVersion: s.calicoVersion,
         operatorVersion: s.release.operatorVersion,
         kubernetesVersion: s.kubernetesVersion,

@@ -7,7 +7,7 @@ import type { K8sObject } from "./objects";
 import type { Secret } from "../config/secret";
 
 /** Which component registers a resource. */
-export type ComponentName = "operator" | "installation" | "bgp" | "policy" | "monitoring" | "benchmark" | "nodePrep";
+export type ComponentName = "operator" | "installation" | "bgp" | "policy" | "monitoring" | "benchmark" | "nodePrep" | "safety";
 
 /** One sub-component of CalicoCluster. */
 export interface ComponentInfo {
@@ -32,6 +32,7 @@ export const COMPONENTS: readonly ComponentInfo[] = [
     { component: "policy", type: "calico:index:CalicoPolicy", suffix: "policy", description: "the opt-in baseline GlobalNetworkPolicy (default deny with allows), enforced or staged" },
     { component: "monitoring", type: "calico:index:CalicoMonitoring", suffix: "monitoring", description: "metrics Services, ServiceMonitors, alert rules, dashboards and optional Prometheus/Grafana" },
     { component: "benchmark", type: "calico:index:NetworkBenchmark", suffix: "benchmark", description: "the opt-in network benchmark: ping and iperf3 between two nodes, in the guide's tables" },
+    { component: "safety", type: "calico:index:StackSafety", suffix: "safety", description: "the destroy guard: a command that depends on every other resource and fails its delete while calico:protect is true" },
 ];
 
 /** A Kubernetes object registered as a resource of its own type (typed class or CustomResource). */
@@ -82,6 +83,20 @@ export interface LocalCommandSpec {
     readonly script?: string;
     /** Its stdout carries no secret and feeds a stack output (the benchmark's results); otherwise stdout is kept secret. */
     readonly publicStdout?: boolean;
+    /**
+     * For a calicoctl command: the calicoctl invocations its create and delete scripts end with, as
+     * data (the same arguments and input the script passes), so a test can hand exactly these to the
+     * real calicoctl of each version without the script around them.
+     */
+    readonly calicoctl?: { readonly create: CalicoctlCall; readonly delete: CalicoctlCall };
+}
+
+/** One calicoctl invocation: its arguments after the binary, and its standard input. */
+export interface CalicoctlCall {
+    readonly args: readonly string[];
+    readonly stdin?: string;
+    /** The script ignores its failure (a delete that restores Calico's defaults on a cluster being torn down). */
+    readonly mayFail?: boolean;
 }
 
 /** A command over SSH on one node (`command.remote.Command`). */
@@ -129,6 +144,12 @@ export interface PlannedResource {
     readonly retainOnDelete?: boolean;
     /** Names this resource had before (Pulumi `aliases`), so a renamed resource updates in place. */
     readonly aliases?: readonly string[];
+    /**
+     * Pulumi `protect` (calico:protect): the engine refuses to delete or replace it. Set on what pod
+     * networking depends on and what never leaves the program (the Installation, the APIServer, the
+     * operator manifests, whose CRDs, operator Namespace and Deployment are protected too).
+     */
+    readonly protect?: boolean;
 }
 
 /** Pulumi type tokens for the non-object kinds. */

@@ -4,6 +4,8 @@
  */
 import { strict as assert } from "node:assert";
 import { runPlan } from "../../cli/plan";
+import { loadSettings } from "../../lib/config/load";
+import { planResources } from "../../lib/render";
 import { writeStackFile, type RawConfig } from "../support/configs";
 import { baseFor } from "../config/upstream-agreement";
 
@@ -71,6 +73,37 @@ describe("plan --from", () => {
         const r = plan(withPeer(baseFor("v3.31.3")), baseFor("v3.31.3"));
         assert.equal(r.code, 0);
         assert.match(r.stdout, /create calico-bgppeer-edge/);
+    });
+
+    it("a renamed cluster lists every replacement the new clusterIdentifier causes, and is refused", () => {
+        const renamed = baseFor("v3.31.3");
+        renamed["calico:cluster"].name = "t2";
+        const r = plan(renamed, baseFor("v3.31.3"), true);
+        assert.equal(r.code, 2);
+        const m = JSON.parse(r.stdout).migration;
+        // Every Kubernetes resource (objects, manifests, charts) is replaced; commands are not the Kubernetes provider's.
+        const kube = planResources(loadSettings(renamed).settings).filter((p) => p.type.startsWith("kubernetes:")).map((p) => p.name).sort();
+        assert.ok(kube.length > 5);
+        assert.deepEqual([...m.resources.replace].sort(), kube);
+        assert.deepEqual(m.resources.update, []);
+        assert.match(m.steps[0].title, /^cluster identity: t → t2/);
+        assert.match(m.steps[0].error, /would replace the provider and with it every resource it manages: the CRDs \(deleting every Calico object in the cluster\)/);
+        assert.match(m.steps[0].error, /set calico:cluster\.identifier to "t"/);
+        // Keeping the identity: nothing is replaced, and the rename changes nothing in the cluster.
+        renamed["calico:cluster"].identifier = "t";
+        const kept = plan(renamed, baseFor("v3.31.3"), true);
+        assert.equal(kept.code, 0, kept.stderr);
+        assert.deepEqual(JSON.parse(kept.stdout).migration.resources, { create: [], update: [], replace: [], delete: [] });
+    });
+
+    it("a changed object name or namespace under the same resource is listed as a replacement", () => {
+        const monitored = () => ((c: RawConfig) => ((c["calico:monitoring"] = { serviceMonitors: { crdsPresent: true } }), c))(baseFor("v3.31.3"));
+        const moved = monitored();
+        moved["calico:monitoring"].namespace = "observability";
+        const r = plan(moved, monitored(), true);
+        const m = JSON.parse(r.stdout).migration;
+        assert.ok(m.resources.replace.length > 0, JSON.stringify(m.resources));
+        assert.match(JSON.stringify(m.steps), /replace calico-servicemonitor-calico-felix \(deleted and created again: ServiceMonitor monitoring\/calico-felix → ServiceMonitor observability\/calico-felix\)/);
     });
 
     it("an invalid --from config exits 2 and says it is the --from one", () => {

@@ -28,6 +28,9 @@ const tor = (c: RawConfig, racks: unknown[]) => {
 const sw = (peerIP = "192.168.1.1") => ({ peerIP, asNumber: 65001 });
 
 export const INVALID_CASES: InvalidCase[] = [
+    // Found by the real calicoctl v3.31.3 (e2e calico-acceptance): libcalico-go lib/ipam/ipam.go:2012.
+    edit("IPAM block limit without strict affinity", "calico:network.ipam", { maxBlocksPerHost: 8 }, "calico:network.ipam.maxBlocksPerHost"),
+    edit("IPAM block limit with strict affinity off", "calico:network.ipam", { strictAffinity: false, maxBlocksPerHost: 8 }, "calico:network.ipam.maxBlocksPerHost"),
     // top level and versions
     edit("unknown top-level key", "calico:foo", 1),
     edit("misspelt top-level key", "calico:netwrk", { bgp: true }),

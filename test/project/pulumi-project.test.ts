@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { loadSettings } from "../../lib/config/load";
 import { fromPulumiConfig, isUnsetDefault } from "../../lib/config/raw";
+import { topLevelSchemas } from "../../lib/config/schema";
 import { STACK_NAMES, STACKS_DIR, stackConfig } from "../support/stacks";
 import { toPulumiConfig } from "../support/configs";
 
@@ -40,7 +41,9 @@ describe("Pulumi.yaml and the committed stacks, as the Pulumi CLI reads them", (
         const withDefaults = { ...base };
         for (const [k, d] of Object.entries(project.config)) {
             if (d.default === undefined || k in base) continue;
-            assert.ok(isUnsetDefault(d.default) || k === "calico:version", `${k}: default ${JSON.stringify(d.default)} is not an "unset" value`);
+            // An "unset" value, or exactly the schema's own default (the version, calico:protect).
+            const schemaDefault = (topLevelSchemas as Record<string, { safeParse(v: unknown): { data?: unknown } }>)[k.replace(/^calico:/, "")]?.safeParse(undefined).data;
+            assert.ok(isUnsetDefault(d.default) || JSON.stringify(schemaDefault) === JSON.stringify(d.default), `${k}: default ${JSON.stringify(d.default)} is neither an "unset" value nor the schema's default`);
             withDefaults[k] = d.default;
         }
         const a = loadSettings(fromPulumiConfig(toPulumiConfig(base))).settings;

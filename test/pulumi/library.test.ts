@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { runStack, runStackSettled, isWrappedSecret, unwrap, type StackRun } from "../support/mocks";
+import { runStack, runStackSettled, isWrappedSecret, unwrap, type StackRun, reachesCluster } from "../support/mocks";
 import { STACK_NAMES, stackArgs, stackPulumiConfig } from "../support/stacks";
 import { runProgram } from "../../components/program";
 import { ADDED_SINCE_UNPREFIXED, UNPREFIXED_NAMES_COMMIT } from "../support/history";
@@ -57,7 +57,7 @@ describe("CalicoCluster as a library (mock runtime)", () => {
             const provider = run.registrations.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === `${top}-k8s`);
             assert.ok(provider, `${top} has no provider`);
             assert.equal(unwrap(provider.inputs).kubeconfig, kc);
-            const commands = run.registrations.filter((r) => r.type === "command:local:Command" && r.name.startsWith(`${top}-`));
+            const commands = run.registrations.filter((r) => reachesCluster(r) && r.name.startsWith(`${top}-`));
             assert.ok(commands.length > 0);
             for (const c of commands) assert.equal(unwrap(c.inputs.environment).CALICO_KUBECONFIG, kc, c.name);
         }

@@ -5,7 +5,7 @@ import { loadSettings } from "../../lib/config/load";
 import { fromPulumiConfig } from "../../lib/config/raw";
 import { planResources } from "../../lib/render";
 import { allResourceRefs } from "../../lib/render/resources";
-import { isWrappedSecret, runStack, unwrap, type Registration, type StackRun } from "../support/mocks";
+import { isWrappedSecret, runStack, unwrap, type Registration, type StackRun, reachesCluster } from "../support/mocks";
 import { STACK_NAMES, stackConfig, stackConfigWithSecrets, stackPulumiConfig, secretValue } from "../support/stacks";
 import { toPulumiConfig, type RawConfig } from "../support/configs";
 
@@ -41,7 +41,7 @@ describe("Pulumi program under mocks", () => {
             });
 
             it("parents every resource to its component and every component to the cluster", () => {
-                const component = { operator: "calico-operator", installation: "calico-installation", bgp: "calico-bgp", policy: "calico-policy", monitoring: "calico-monitoring", benchmark: "calico-benchmark", nodePrep: "calico-nodeprep" };
+                const component = { operator: "calico-operator", installation: "calico-installation", bgp: "calico-bgp", policy: "calico-policy", monitoring: "calico-monitoring", benchmark: "calico-benchmark", nodePrep: "calico-nodeprep", safety: "calico-safety" };
                 for (const p of plan) assert.equal(byName(run, p.name).parent, component[p.component], p.name);
                 for (const c of Object.values(component)) assert.equal(run.registrations.find((r) => r.name === c && r.type.startsWith("calico:index:"))!.parent, "calico");
                 assert.equal(byName(run, "calico-k8s").parent, "calico");
@@ -70,7 +70,7 @@ describe("Pulumi program under mocks", () => {
             });
 
             it("runs calicoctl safely: apply/delete on stdin, no triggers, no previous output, quiet, secret output", () => {
-                for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
+                for (const r of run.registrations.filter(reachesCluster)) {
                     const i = unwrap(r.inputs);
                     assert.equal(i.triggers, undefined);
                     assert.equal(i.addPreviousOutputInEnv, false);
@@ -180,7 +180,7 @@ describe("Pulumi program under mocks", () => {
         assert.equal(unwrap(data)["tor-r1-a"], secretValue("calico:bgp.tor.racks[0].switches[0].password"));
         const peer = unwrap(byName(run, "calico-bgppeer-tor-r1-a").inputs);
         assert.match(peer.stdin, /secretKeyRef:\n\s+name: bgp-passwords\n\s+key: tor-r1-a/);
-        for (const r of run.registrations.filter((x) => x.type === "command:local:Command")) {
+        for (const r of run.registrations.filter(reachesCluster)) {
             const i = unwrap(r.inputs);
             assert.ok(![i.create, i.update, i.delete, i.stdin].join("\n").includes("PLAINTEXT-SECRET"), r.name);
         }

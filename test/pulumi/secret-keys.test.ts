@@ -11,7 +11,7 @@ import { CalicoCluster } from "../../components/cluster";
 import { loadSettings } from "../../lib/config/load";
 import { fromPulumiConfig } from "../../lib/config/raw";
 import { runPlan } from "../../cli/plan";
-import { isWrappedSecret, runStack, runStackSettled, unwrap } from "../support/mocks";
+import { isWrappedSecret, runStack, runStackSettled, unwrap, reachesCluster } from "../support/mocks";
 import { stackArgs, stackConfig } from "../support/stacks";
 import { toPulumiConfig, writeStackFile } from "../support/configs";
 
@@ -34,7 +34,7 @@ describe("secrets the user chose", () => {
         const provider = run.registrations.find((r) => r.type === "pulumi:providers:kubernetes")!;
         assert.ok(isWrappedSecret(provider.inputs.context), "provider context is not secret");
         assert.equal(unwrap(provider.inputs.context), CONTEXT);
-        const commands = run.registrations.filter((r) => r.type === "command:local:Command");
+        const commands = run.registrations.filter(reachesCluster);
         assert.ok(commands.length > 0);
         for (const c of commands) {
             const env = c.inputs.environment;
@@ -47,7 +47,7 @@ describe("secrets the user chose", () => {
     it("a plain kubeContext reaches the provider and every calicoctl command", async () => {
         const run = await runStack(() => runProgram(toPulumiConfig({ ...stackConfig("large"), "calico:kubeContext": "ctx-b" })));
         assert.equal(unwrap(run.registrations.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs.context), "ctx-b");
-        for (const c of run.registrations.filter((r) => r.type === "command:local:Command")) assert.equal(unwrap(c.inputs.environment).CALICO_KUBE_CONTEXT, "ctx-b", c.name);
+        for (const c of run.registrations.filter(reachesCluster)) assert.equal(unwrap(c.inputs.environment).CALICO_KUBE_CONTEXT, "ctx-b", c.name);
     });
 
     it("a key that cannot be kept secret is refused by name, without its value", async () => {
@@ -80,7 +80,7 @@ describe("secrets the user chose", () => {
             const provider = new k8s.Provider("theirs", { kubeconfig: "x" });
             return outputsOf(new CalicoCluster("c", { ...args, provider, kubeconfig: "their-kubeconfig-9q", kubeContext: "their-ctx" }));
         });
-        const commands = ok.registrations.filter((r) => r.type === "command:local:Command");
+        const commands = ok.registrations.filter(reachesCluster);
         assert.ok(commands.length > 0);
         for (const c of commands) {
             const env = unwrap(c.inputs.environment);

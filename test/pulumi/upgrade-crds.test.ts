@@ -33,7 +33,8 @@ function crdNames(dir: string, version: CalicoVersion): string[] {
 /** The names (own name plus aliases) each CRD child of `run` answers to, keyed by CRD. */
 function crdIdentities(run: StackRun, crds: readonly string[]): { parent: string | undefined; byCrd: Map<string, string[]> } {
     const files = run.registrations.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile");
-    const holders = files.filter((f) => ((f.opts as pulumi.ResourceOptions).transforms ?? []).length > 0);
+    // The holder carries the alias transform (and, protected, the protect transform beside it).
+    const holders = files.filter((f) => ((f.opts as pulumi.ResourceOptions).transforms ?? []).some((t) => t.toString().includes("crdAliasNames")));
     assert.equal(holders.length, 1, "exactly one ConfigFile holds the CRDs");
     const holder = holders[0];
     assert.ok(new Set(files.map((f) => f.parent)).size === 1, "every ConfigFile has the same parent, so their children's URNs differ only by name");
@@ -118,6 +119,21 @@ describe("the downgrade guard's inputs (mock runtime)", () => {
         assert.ok(pulumi.RunError.isInstance(run.error), String(run.error));
         assert.match((run.error as Error).message, /^calico:version: .*going back to v3\.27\.3 is refused/);
         assert.deepEqual(run.registrations.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), ["pulumi:pulumi:StackReference"]);
+    });
+
+    it("a stack that manages cluster t refuses to become cluster t2 (a new clusterIdentifier would replace everything), and takes the rename with identifier t", async () => {
+        setStackReferenceOutputs(self, { clusterIdentifier: "t", calicoVersion: "v3.31.3" });
+        const renamed = baseFor("v3.31.3");
+        renamed["calico:cluster"].name = "t2";
+        const run = await runStackSettled(() => runProgram(toPulumiConfig(renamed)));
+        assert.ok(pulumi.RunError.isInstance(run.error), String(run.error));
+        assert.match((run.error as Error).message, /^calico:cluster\.name: this stack manages the cluster "t" .*set calico:cluster\.identifier to "t"/);
+        assert.deepEqual(run.registrations.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), ["pulumi:pulumi:StackReference"]);
+        renamed["calico:cluster"].identifier = "t";
+        const kept = await runStackSettled(() => runProgram(toPulumiConfig(renamed)));
+        assert.equal(kept.error, undefined, String(kept.error));
+        const provider = kept.registrations.find((r) => r.type === "pulumi:providers:kubernetes");
+        assert.equal(unwrap(provider?.inputs).clusterIdentifier, "t");
     });
 
     it("eBPF: the program passes the deployed version on, so the upgrade keeps the guide's kube-proxy command and the next update hands over", async () => {

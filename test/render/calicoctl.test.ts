@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -94,6 +95,27 @@ function sh(script: string, fake: Fake, opts: { stdin?: string; env?: Record<str
     });
 }
 
+/** This machine's `<os>-<arch>`, as the prelude names the release file. */
+const PLATFORM = `linux-${process.arch === "arm64" ? "arm64" : "amd64"}`;
+
+/** calico:calicoctl.checksums that vouch for the fake calicoctl (a mirror's own build) as v3.31.3. */
+function trustFake(fake: Fake): Record<string, string> {
+    return { [`v3.31.3/${PLATFORM}`]: createHash("sha256").update(readFileSync(fake.bin)).digest("hex") };
+}
+
+/** sh(), asynchronously: for scripts that talk to a server in this process, which spawnSync would block. */
+function shAsync(script: string, fake: Fake): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = spawn("/bin/sh", ["-c", script], { cwd: fake.dir, env: { PATH: `${fake.dir}:${process.env.PATH}`, FAKE_DIR: fake.dir, FAKE_YAML: YAML_MODULE, DATASTORE_TYPE: "kubernetes" } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c) => (stdout += c));
+        child.stderr.on("data", (c) => (stderr += c));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        child.on("close", (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
+    });
+}
+
 function settings(extra: Record<string, unknown> = {}): ClusterSettings {
     return loadSettings({ ...stackConfig("large"), ...extra }).settings;
 }
@@ -143,7 +165,7 @@ describe("calicoctl commands, executed", () => {
         writeFileSync(curl, `#!/bin/sh\nout="$3"; echo "$4" >> "$FAKE_DIR/curl.log"; cp "$FAKE_DIR/calicoctl" "$out"\n`);
         chmodSync(curl, 0o755);
         const cache = mkdtempSync(join(tmpdir(), "cache-"));
-        const s = settings({ "calico:calicoctl": { cacheDir: cache } });
+        const s = settings({ "calico:calicoctl": { cacheDir: cache, checksums: trustFake(fake) } });
         const script = `${calicoctlPrelude(s)}\necho "$calicoctl"`;
         const first = sh(script, fake);
         assert.equal(first.status, 0, first.stderr);
@@ -179,7 +201,7 @@ describe("calicoctl commands, executed", () => {
         try {
             const port = (server.address() as AddressInfo).port;
             const cache = mkdtempSync(join(tmpdir(), "cache-"));
-            const s = settings({ "calico:calicoctl": { cacheDir: cache, downloadBaseUrl: `http://127.0.0.1:${port}` } });
+            const s = settings({ "calico:calicoctl": { cacheDir: cache, downloadBaseUrl: `http://127.0.0.1:${port}`, checksums: trustFake(fake) } });
             const script = `${calicoctlPrelude(s)}\n"$calicoctl" version >/dev/null && echo ok`;
             const runs = await Promise.all(
                 Array.from({ length: 10 }, () =>
@@ -200,6 +222,56 @@ describe("calicoctl commands, executed", () => {
         }
     });
 
+    it("refuses a download whose sha256 is not the release's, served by a local HTTP server, and never runs it", async () => {
+        const fake = makeFake();
+        // The fake calicoctl with one byte changed: what a tampered mirror or a man in the middle serves.
+        const tampered = Buffer.concat([readFileSync(fake.bin), Buffer.from("\n# tampered\n")]);
+        const served: string[] = [];
+        const server = createServer((req, res) => {
+            served.push(req.url ?? "");
+            res.writeHead(200, { "Content-Length": tampered.length }).end(tampered);
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        try {
+            const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+            const cache = mkdtempSync(join(tmpdir(), "cache-"));
+            // Against the pinned checksums of the official release: refused.
+            const pinned = await shAsync(`${calicoctlPrelude(settings({ "calico:calicoctl": { cacheDir: cache, downloadBaseUrl: base } }))}\necho ran`, fake);
+            assert.equal(pinned.status, 1);
+            assert.match(pinned.stderr, new RegExp(`refused ${base}/v3\\.31\\.3/calicoctl-${PLATFORM}: its sha256 is [0-9a-f]{64}, which is not the checksum of calicoctl v3\\.31\\.3 for ${PLATFORM}`));
+            assert.doesNotMatch(pinned.stdout, /ran/);
+            // The fake was never executed (it logs every call) and nothing was kept in the cache.
+            assert.deepEqual(fake.calls(), []);
+            assert.deepEqual(existsSync(join(cache, "v3.31.3")) ? readdirSync(join(cache, "v3.31.3")) : [], []);
+            // Vouching for the untampered build does not vouch for the tampered one.
+            const vouched = await shAsync(`${calicoctlPrelude(settings({ "calico:calicoctl": { cacheDir: cache, downloadBaseUrl: base, checksums: trustFake(fake) } }))}\necho ran`, fake);
+            assert.equal(vouched.status, 1);
+            assert.match(vouched.stderr, /refused .*not the checksum/);
+            // The user's checksum of exactly what the mirror serves lets it run.
+            const own = { [`v3.31.3/${PLATFORM}`]: createHash("sha256").update(tampered).digest("hex") };
+            const ok = await shAsync(`${calicoctlPrelude(settings({ "calico:calicoctl": { cacheDir: cache, downloadBaseUrl: base, checksums: own } }))}\necho ran`, fake);
+            assert.equal(ok.status, 0, ok.stderr);
+            assert.equal(ok.stdout.trim(), "ran");
+            assert.equal(served.length, 3);
+        } finally {
+            server.close();
+        }
+    });
+
+    it("every pinned checksum is in the script, and an unknown platform asks for one", () => {
+        const fake = makeFake();
+        const s = settings({ "calico:calicoctl": { cacheDir: mkdtempSync(join(tmpdir(), "cache-")) } });
+        const prelude = calicoctlPrelude(s);
+        for (const sum of ["dc920efee0045d352780c73cfdd3f6fbd6eab9fdb0675897095c755715a8fc8d", "e22b8bb41684f8ffb5143b50bf3b2ab76985604d774d397cfb6fb11d8a19f326"]) assert.ok(prelude.includes(sum), sum);
+        // A fake uname: a platform no release checksum covers.
+        writeFileSync(join(fake.dir, "uname"), `#!/bin/sh\ncase "$1" in -s) echo Linux ;; -m) echo s390x ;; esac\n`, { mode: 0o755 });
+        writeFileSync(join(fake.dir, "curl"), `#!/bin/sh\ncp "$FAKE_DIR/calicoctl" "$3"\n`, { mode: 0o755 });
+        const r = sh(`${prelude}\necho ran`, fake);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /no checksum is known for calicoctl v3\.31\.3 on linux-s390x, so the download is not run; add its sha256 as calico:calicoctl\.checksums\["v3\.31\.3\/linux-s390x"\]/);
+        assert.deepEqual(fake.calls(), []);
+    });
+
     it("refuses a calicoctl that does not match the Calico version the cluster runs", () => {
         const fake = makeFake();
         const s = settings({ "calico:calicoctl": { path: fake.bin } });
@@ -217,7 +289,9 @@ describe("calicoctl commands, executed", () => {
         const cache = mkdtempSync(join(tmpdir(), "cache-"));
         for (const version of ["v3.27.3", "v3.31.3"]) {
             const s = settings({ "calico:version": version, "calico:kubernetesVersion": version === "v3.27.3" ? "1.28" : "1.34", "calico:calicoctl": { cacheDir: cache } });
-            assert.doesNotMatch(calicoctlPrelude(s), /v3\.(27|31)\.3/, `${version}: the command names a version`);
+            // Only the table of every supported release's checksums names versions, all of them alike.
+            const outsideChecksums = calicoctlPrelude(s).split("\n").filter((l) => !/^\s*case "\$want\/\$os-\$arch/.test(l));
+            assert.doesNotMatch(outsideChecksums.join("\n"), /v3\.(27|31)\.3/, `${version}: the command names a version`);
         }
         const s = settings({ "calico:calicoctl": { cacheDir: cache } });
         assert.equal(calicoctlPrelude(s), calicoctlPrelude(settings({ "calico:version": "v3.27.3", "calico:kubernetesVersion": "1.28", "calico:calicoctl": { cacheDir: cache } })), "an upgrade would change every command");

@@ -47,10 +47,16 @@ describe("IPAM configuration (calicoctl ipam configure)", () => {
         const w = strict.warnings.find((x) => x.path === "calico:network.ipam.maxBlocksPerHost");
         assert.ok(w, JSON.stringify(strict.warnings));
         assert.match(w.message, /1 block\(s\) of \/26 in 10\.244\.0\.0\/\d+ hold 64 addresses per node, fewer than the 110 pods .*with strictAffinity the pods beyond that get no address/);
-        const loose = settingsWith("v3.31.3", { maxBlocksPerHost: 1 }).warnings.find((x) => x.path === "calico:network.ipam.maxBlocksPerHost");
-        assert.match(loose!.message, /borrowed from other nodes' blocks/);
         assert.equal(settingsWith("v3.31.3", { strictAffinity: true, maxBlocksPerHost: 2 }).warnings.some((x) => x.path === "calico:network.ipam.maxBlocksPerHost"), false, "128 addresses hold 110 pods");
         assert.equal(settingsWith("v3.31.3", { strictAffinity: true, maxBlocksPerHost: 0 }).warnings.some((x) => x.path === "calico:network.ipam.maxBlocksPerHost"), false, "0 is no limit");
+    });
+
+    it("refuses a block limit without strict affinity, as libcalico-go's SetIPAMConfig does (found by the real calicoctl)", () => {
+        for (const ipam of [{ maxBlocksPerHost: 1 }, { strictAffinity: false, maxBlocksPerHost: 20 }]) {
+            assert.throws(() => settingsWith("v3.31.3", ipam), (e: { issues: { path: string; message: string }[] }) => e.issues.some((i) => i.path === "calico:network.ipam.maxBlocksPerHost" && /needs calico:network\.ipam\.strictAffinity: true/.test(i.message)), JSON.stringify(ipam));
+        }
+        // 0 is "no limit", which Calico takes without strict affinity.
+        assert.doesNotThrow(() => settingsWith("v3.31.3", { strictAffinity: false, maxBlocksPerHost: 0 }));
     });
 
     it("refuses an empty block and out-of-range limits, by key", () => {

@@ -7,7 +7,7 @@
 export const UNPREFIXED_NAMES_COMMIT = "c4a5b70dea46b72d43d8a06ee21e420b727a3b6e";
 
 /** Registered names of the program's resources that commit did not have. */
-export const ADDED_SINCE_UNPREFIXED: readonly string[] = ["calico-check-kubeadm-podsubnet", "calico-policy", "calico-benchmark"];
+export const ADDED_SINCE_UNPREFIXED: readonly string[] = ["calico-check-kubeadm-podsubnet", "calico-policy", "calico-benchmark", "calico-safety", "calico-destroy-guard"];
 
 /**
  * Registered names whose inputs changed since that commit for reasons other than the rename, so a

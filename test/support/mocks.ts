@@ -4,6 +4,7 @@
  * captured by a stack transformation because mocks themselves do not see them.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DESTROY_GUARD } from "../../lib/render/safety";
 
 /** One registered resource as the tests see it. */
 export interface Registration {
@@ -127,4 +128,12 @@ export function unwrap(v: any): any {
     if (Array.isArray(v)) return v.map(unwrap);
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
     return v;
+}
+
+/**
+ * Whether a registration is a command that reaches the cluster (calicoctl, the gates, the checks):
+ * every local Command but the destroy guard, which only decides whether a destroy may go on.
+ */
+export function reachesCluster(r: Registration): boolean {
+    return r.type === "command:local:Command" && !r.name.endsWith(`-${DESTROY_GUARD}`);
 }

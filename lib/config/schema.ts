@@ -408,6 +408,13 @@ export const bgpSchema = z.strictObject({
              * @default 5
              */
             pollIntervalSeconds: z.int().min(1).max(60).default(5),
+            /**
+             * What a NotReady or cordoned node that runs calico-node does to the gate: `block` (it must prove its new
+             * sessions like any other, so the old topology stays until it can) or `skip` (it is named and not waited
+             * for). Nodes that run no calico-node are never waited for. (README: Safety)
+             * @default "block"
+             */
+            notReadyNodes: z.enum(["block", "skip"]).default("block"),
         })
         .prefault({}),
 });

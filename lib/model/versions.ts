@@ -80,6 +80,12 @@ export interface CalicoRelease {
      */
     readonly stagedPolicies: boolean;
     /**
+     * Whether global policies have `spec.tier`: v3.31.3's CRD has it, and calicoctl reads a policy
+     * without one back with `tier: default` (libcalico-go/lib/clientv3/globalnetworkpolicy.go:148,
+     * Get, from the policy's name); v3.27.3's CRD has no such field.
+     */
+    readonly policyTiers: boolean;
+    /**
      * sha256 of the release's calicoctl binaries, by `<os>-<arch>` (the file is
      * `calicoctl-<os>-<arch>`), as Calico publishes them in the release's SHA256SUMS and Kubespray
      * pins them (calicoctl_binary_checksums in roles/kubespray_defaults/vars/main/checksums.yml, or
@@ -120,6 +126,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         bpfDualStack: true,
         calicoctlMaxBlocksPerHost: true,
         stagedPolicies: true,
+        policyTiers: true,
         // kubernetes-sigs/kubespray dee8a18 (PR 13196, "bump calico to v3.31.5"); amd64 and arm64
         // also agree with the AUR calicoctl-bin PKGBUILD for 3.31.3.
         calicoctlSha256: {
@@ -146,6 +153,7 @@ export const CALICO_RELEASES: Readonly<Record<CalicoVersion, CalicoRelease>> = {
         bpfDualStack: false,
         calicoctlMaxBlocksPerHost: false,
         stagedPolicies: false,
+        policyTiers: false,
         // kubernetes-sigs/kubespray 0be1e08 (roles/kubespray-defaults/defaults/main/checksums.yml);
         // amd64 and arm64 also agree with the AUR calicoctl-bin PKGBUILD for 3.27.3.
         calicoctlSha256: {

@@ -248,9 +248,9 @@ export function planBgp(s: ClusterSettings): PlannedResource[] {
     }
 
     const gate = (name: string, req: GateRequirement, dependsOn: string[]): void => {
-        const { command, script } = renderGateCommand(s, req);
+        const { command, script, environment } = renderGateCommand(s, req);
         // An update runs the same wait, so a changed topology is gated again.
-        out.push({ name, type: TYPES.localCommand, component: "bgp", dependsOn, spec: { kind: "localCommand", create: command, update: command, environment: CALICOCTL_ENV, needsKubeconfig: true, script } });
+        out.push({ name, type: TYPES.localCommand, component: "bgp", dependsOn, spec: { kind: "localCommand", create: command, update: command, environment: { ...CALICOCTL_ENV, ...environment }, needsKubeconfig: true, script } });
     };
     const req = gateRequirement(s);
     const configDeps: string[] = [...READY];

@@ -14,16 +14,22 @@
  *   flapping session does not pass), peer by peer (gateRequirement): a node without a rack label
  *   in a rack topology fails the gate, since it would be left with no session.
  *
- * The script is POSIX sh plus node (always present where a Pulumi TypeScript program runs) to read
- * kubectl's JSON; it is a pure function of the settings, so a second preview shows no change.
+ * - Only nodes that run calico-node are waited for; a NotReady or cordoned one blocks unless
+ *   calico:bgp.migration.notReadyNodes is `skip`; a status counts only if calico-node wrote it after
+ *   the gate's own probe was created (lib/render/scripts/bgp-gate-evaluate.js says why).
+ *
+ * The script (lib/render/scripts/bgp-gate.sh) is POSIX sh plus node (always present where a
+ * Pulumi Node.js program runs) to read kubectl's JSON; its text is the same for every gate, and its
+ * parameters are the Command's environment, a pure function of the settings.
  */
 import type { ClusterSettings } from "../config/settings";
-import { clusterAccessPrelude, KUBECTL_WITH_CONTEXT, shQuote } from "./calicoctl";
+import { clusterAccessPrelude, KUBECTL_WITH_CONTEXT } from "./calicoctl";
+import { readScript } from "./scripts";
 import { peerAddress } from "../model/cidr";
 
 import { GATE_STABLE_POLLS } from "../model/topology";
 export { GATE_STABLE_POLLS };
-/** Label on the probes, so that one delete removes them all. */
+/** Label on the probes, so that one delete removes them all (the scripts name it too). */
 export const PROBE_LABEL = "calico-pulumi/bgp-probe";
 
 /** The sessions one rack's nodes need (top of rack and hybrid). */
@@ -72,74 +78,33 @@ export function gateRequirement(s: ClusterSettings, opts: { readonly reflectorsO
     }
 }
 
-/**
- * Node program: `node -e EVALUATE REQUIREMENT NODES.json STATUS.json` prints one line,
- * `ok N` or `missing K of N: node (have/need), ...`, and exits 0. Outside a mesh only sessions that
- * are not mesh sessions count. Kept as plain JavaScript text so the command is byte-identical
- * everywhere.
- */
-export const EVALUATE_JS = [
-    `const fs=require("fs");`,
-    `const req=JSON.parse(process.argv[1]);`,
-    `const nodes=JSON.parse(fs.readFileSync(process.argv[2],"utf8")).items;`,
-    `const st=JSON.parse(fs.readFileSync(process.argv[3],"utf8")).items;`,
-    // A node's BGP address: calico-node's annotation, else the kubelet's InternalIP.
-    `const ipOf=n=>{const a=(n.metadata.annotations||{})["projectcalico.org/IPv4Address"];if(a)return a.split("/")[0];const i=((n.status||{}).addresses||[]).find(x=>x.type==="InternalIP");return i?i.address:"";};`,
-    `const ipByName={};for(const n of nodes)ipByName[n.metadata.name]=ipOf(n);`,
-    `const byNode={};for(const s of st){const b=((s.status||{}).bgp)||{};byNode[s.spec.node]=[...(b.peersV4||[]),...(b.peersV6||[])].filter(p=>p.state==="Established"&&(req.mode==="mesh"||p.type!=="NodeMesh")).map(p=>p.peerIP);}`,
-    `const missing=[];`,
-    `for(const n of nodes){const name=n.metadata.name;const up=new Set(byNode[name]||[]);let peers,addrs=[];`,
-    `if(req.mode==="mesh")peers=nodes.map(x=>x.metadata.name).filter(x=>x!==name);`,
-    `else if(req.mode==="routeReflector")peers=req.reflectors.filter(x=>x!==name);`,
-    `else{const rack=(n.metadata.labels||{})[req.rackLabel];const r=rack===undefined?undefined:req.racks[rack];`,
-    `if(!r){missing.push(name+" (no rack: label "+req.rackLabel+" missing or unknown)");continue;}`,
-    `if(req.mode==="tor"){peers=[];addrs=r.switches;}else{const rr=r.reflectors.includes(name);peers=r.reflectors.filter(x=>x!==name);addrs=rr&&!req.reflectorsOnly?r.switches:[];}}`,
-    // A peer node that is not in the cluster has no address, so it is missing.
-    `const need=peers.length+addrs.length;const have=peers.filter(x=>ipByName[x]&&up.has(ipByName[x])).length+addrs.filter(a=>up.has(a)).length;`,
-    `if(have<need)missing.push(name+" ("+have+"/"+need+")");}`,
-    `console.log(missing.length?"missing "+missing.length+" of "+nodes.length+": "+missing.slice(0,20).join(", ")+(missing.length>20?", ...":""):"ok "+nodes.length);`,
-].join("");
+/** The evaluator's source (lib/render/scripts/bgp-gate-evaluate.js), which the gate runs with `node -e`. */
+export const EVALUATOR_SCRIPT = "bgp-gate-evaluate.js";
 
-/** The gate script (after clusterAccessPrelude). */
-export function renderGateScript(s: ClusterSettings, req: GateRequirement): string {
+/**
+ * The gate's parameters, as the Command's environment: the script text itself is the same file for
+ * every gate, so a changed requirement or timing changes only these values.
+ */
+export function gateEnvironment(s: ClusterSettings, req: GateRequirement): Record<string, string> {
     const m = s.bgp.migration;
-    const probe = PROBE_LABEL;
-    return [
-        `command -v kubectl >/dev/null 2>&1 || { echo "BGP session gate: kubectl is not on PATH; install kubectl (within one minor version of the cluster) where pulumi runs. The node-to-node mesh is left as it is." >&2; exit 1; }`,
-        KUBECTL_WITH_CONTEXT,
-        `req=${shQuote(JSON.stringify(req))}`,
-        `evaluate=${shQuote(EVALUATE_JS)}`,
-        `timeout=${m.waitTimeoutSeconds}`,
-        `interval=${m.pollIntervalSeconds}`,
-        `stable=${GATE_STABLE_POLLS}`,
-        `work=$(mktemp -d); trap 'rm -rf "$work"; [ -z "\${kc:-}" ] || rm -f "$kc"' EXIT`,
-        `k get nodes -o json > "$work/nodes.json"`,
-        // One probe per live node; names are DNS-1123 (node names may be up to 253 characters).
-        `node -e 'const n=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).items;` +
-            `for(const x of n){const h=require("crypto").createHash("sha256").update(x.metadata.name).digest("hex").slice(0,10);` +
-            `console.log(JSON.stringify({apiVersion:"crd.projectcalico.org/v1",kind:"CalicoNodeStatus",metadata:{name:"calico-pulumi-bgp-"+h,labels:{"${probe}":"true"}},spec:{node:x.metadata.name,classes:["BGP"],updatePeriodSeconds:${Math.min(m.pollIntervalSeconds, 10)}}}))}' "$work/nodes.json" > "$work/probes.json"`,
-        `k apply -f "$work/probes.json" >/dev/null`,
-        `deadline=$(( $(date +%s) + timeout ))`,
-        `ok=0`,
-        `while :; do`,
-        `  k get nodes -o json > "$work/nodes.json"`,
-        `  k get caliconodestatuses.crd.projectcalico.org -l ${probe}=true -o json > "$work/status.json"`,
-        `  result=$(node -e "$evaluate" "$req" "$work/nodes.json" "$work/status.json")`,
-        `  case "$result" in ok*) ok=$((ok + 1)) ;; *) ok=0 ;; esac`,
-        `  if [ "$ok" -ge "$stable" ]; then break; fi`,
-        `  if [ "$(date +%s)" -ge "$deadline" ]; then`,
-        `    echo "BGP session gate: after \${timeout}s, nodes still lack their new BGP sessions (Established on $stable consecutive checks): \${result#missing }. Nothing that would drop their old sessions has run. Check calico-node on those nodes and TCP 179 to their peers (kubectl get caliconodestatuses.crd.projectcalico.org -l ${probe}=true -o yaml), then run pulumi up again; calico:bgp.migration.waitTimeoutSeconds sets the wait." >&2`,
-        `    exit 1`,
-        `  fi`,
-        `  sleep "$interval"`,
-        `done`,
-        `k delete caliconodestatuses.crd.projectcalico.org -l ${probe}=true --ignore-not-found >/dev/null`,
-        `echo "BGP session gate passed: every node (\${result#ok }) has its ${req.mode === "hybrid" && req.reflectorsOnly ? "hybrid reflector" : req.mode} sessions Established"`,
-    ].join("\n");
+    return {
+        CALICO_GATE_REQUIREMENT: JSON.stringify(req),
+        CALICO_GATE_EVALUATOR: readScript(EVALUATOR_SCRIPT),
+        CALICO_GATE_TIMEOUT: String(m.waitTimeoutSeconds),
+        CALICO_GATE_INTERVAL: String(m.pollIntervalSeconds),
+        CALICO_GATE_STABLE: String(GATE_STABLE_POLLS),
+        // How often calico-node's status reporter refreshes a probe; no slower than the polls.
+        CALICO_GATE_PERIOD: String(Math.min(m.pollIntervalSeconds, 10)),
+        CALICO_GATE_NOT_READY: m.notReadyNodes,
+        CALICO_GATE_WHAT: req.mode === "hybrid" && req.reflectorsOnly ? "hybrid reflector" : req.mode,
+    };
 }
 
-/** The whole command: cluster access (the provider's kubeconfig and context), then the gate. */
-export function renderGateCommand(s: ClusterSettings, req: GateRequirement): { command: string; script: string } {
-    const script = renderGateScript(s, req);
-    return { command: `${clusterAccessPrelude()}\n${script}`, script };
+/**
+ * The whole command: cluster access (the provider's kubeconfig and context) and `k`, then the gate
+ * script (lib/render/scripts/bgp-gate.sh); its parameters are in `environment`.
+ */
+export function renderGateCommand(s: ClusterSettings, req: GateRequirement): { command: string; script: string; environment: Record<string, string> } {
+    const script = readScript("bgp-gate.sh");
+    return { command: `${clusterAccessPrelude()}\n${KUBECTL_WITH_CONTEXT}\n${script}`, script, environment: gateEnvironment(s, req) };
 }

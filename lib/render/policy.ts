@@ -79,6 +79,8 @@ export function renderBaselinePolicy(s: ClusterSettings): K8sObject | undefined 
         metadata: { name: BASELINE_POLICY_NAME },
         spec: {
             ...(staged ? { stagedAction: "Set" } : {}),
+            // What calicoctl stores and reads back (found by the real calicoctl in e2e baseline-policy).
+            ...(s.release.policyTiers ? { tier: "default" } : {}),
             order: b.order,
             selector: b.selector ? `(${own}) && (${b.selector})` : own,
             types: ["Ingress", "Egress"],

@@ -168,7 +168,7 @@ describe("Pulumi program under mocks", () => {
         for (const g of gone) assert.ok(!ancestors(mesh, "calico-bgpconfiguration-default").has(g));
         // The gate follows the mesh BGPConfiguration, so the deletes wait until every node has its mesh sessions.
         assert.ok(ancestors(mesh, "calico-wait-bgp-sessions").has("calico-bgpconfiguration-default"));
-        assert.match(unwrap(byName(mesh, "calico-wait-bgp-sessions").inputs).create, /"mode":"mesh"/);
+        assert.match(unwrap(byName(mesh, "calico-wait-bgp-sessions").inputs).environment.CALICO_GATE_REQUIREMENT, /"mode":"mesh"/);
     });
 
     it("BGP passwords reach the cluster only as a secret Secret, referenced by secretKeyRef", async () => {

@@ -352,13 +352,19 @@ const dir = process.env.FAKE_DIR;
 const scenario = JSON.parse(fs.readFileSync(path.join(dir, "scenario.json"), "utf8"));
 let args = process.argv.slice(2);
 const log = (l) => fs.appendFileSync(path.join(dir, "kubectl.log"), l + "\\n");
+const created = path.join(dir, "created");
 if (args[0] === "--context") { log("context " + args[1]); args = args.slice(2); }
 if (args[0] === "get" && args[1] === "nodes") { console.log(JSON.stringify({ items: scenario.nodes })); process.exit(0); }
-if (args[0] === "apply") { const items = fs.readFileSync(args[2], "utf8").trim().split("\\n").map((l) => JSON.parse(l)); for (const i of items) log("apply " + i.kind + " " + i.metadata.name + " " + i.spec.node); process.exit(0); }
+// Every node runs calico-node unless the scenario lists the pods.
+if (args[0] === "get" && args[1] === "pods") { log("get pods " + args.slice(2).join(" ")); console.log(JSON.stringify({ items: scenario.pods ?? scenario.nodes.map((n) => ({ spec: { nodeName: n.metadata.name }, status: { phase: "Running" } })) })); process.exit(0); }
+if (args[0] === "create") { const items = fs.readFileSync(args[2], "utf8").trim().split("\\n").map((l) => JSON.parse(l)); for (const i of items) log("create " + i.kind + " " + i.metadata.name + " " + i.spec.node); fs.writeFileSync(created, new Date(Date.now() - 1000).toISOString().replace(/\\.\\d+Z$/, "Z")); process.exit(0); }
 if (args[0] === "get" && args[1] === "caliconodestatuses.crd.projectcalico.org") {
   const f = path.join(dir, "polls"); const n = fs.existsSync(f) ? Number(fs.readFileSync(f, "utf8")) : 0; fs.writeFileSync(f, String(n + 1));
   const set = scenario.polls[Math.min(n, scenario.polls.length - 1)];
-  console.log(JSON.stringify({ items: Object.entries(set).map(([node, peers]) => ({ spec: { node }, status: { bgp: { peersV4: peers } } })) }));
+  const creationTimestamp = fs.readFileSync(created, "utf8");
+  // A status calico-node wrote now, or (listed in scenario.stale) one left from before the probe existed.
+  const written = (node) => (scenario.stale ?? []).includes(node) ? "2020-01-01T00:00:00Z" : new Date().toISOString();
+  console.log(JSON.stringify({ items: Object.entries(set).map(([node, peers]) => ({ metadata: { creationTimestamp }, spec: { node }, status: { lastUpdated: written(node), bgp: { peersV4: peers } } })) }));
   process.exit(0);
 }
 if (args[0] === "delete") { log("delete " + args.slice(1).join(" ")); process.exit(0); }
@@ -366,18 +372,18 @@ console.error("fake kubectl: unexpected " + args.join(" ")); process.exit(3);
 `;
 
 interface GatePeer { peerIP: string; type: string; state: string }
-const node = (name: string, ip: string, labels: Record<string, string> = {}) => ({ metadata: { name, labels }, status: { addresses: [{ type: "InternalIP", address: ip }] } });
+const node = (name: string, ip: string, labels: Record<string, string> = {}, ready = true) => ({ metadata: { name, labels }, status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: ready ? "True" : "False" }] } });
 const up = (ip: string, type = "NodePeer"): GatePeer => ({ peerIP: ip, type, state: "Established" });
 const down = (ip: string, type = "NodePeer"): GatePeer => ({ peerIP: ip, type, state: "Connect" });
 
-function runGate(s: ClusterSettings, scenario: { nodes: unknown[]; polls: Record<string, GatePeer[]>[] }, env: Record<string, string> = {}, opts: { reflectorsOnly?: boolean } = {}) {
+function runGate(s: ClusterSettings, scenario: { nodes: unknown[]; polls: Record<string, GatePeer[]>[]; pods?: unknown[]; stale?: string[] }, env: Record<string, string> = {}, opts: { reflectorsOnly?: boolean } = {}) {
     const dir = mkdtempSync(join(tmpdir(), "fake-kubectl-"));
     writeFileSync(join(dir, "kubectl"), FAKE_KUBECTL, { mode: 0o755 });
     writeFileSync(join(dir, "scenario.json"), JSON.stringify(scenario));
-    const fast: ClusterSettings = { ...s, bgp: { ...s.bgp, migration: { waitTimeoutSeconds: 4, pollIntervalSeconds: 1 } } };
+    const fast: ClusterSettings = { ...s, bgp: { ...s.bgp, migration: { ...s.bgp.migration, waitTimeoutSeconds: 4, pollIntervalSeconds: 1 } } };
     const req = gateRequirement(fast, opts)!;
-    const { command } = renderGateCommand(fast, req);
-    const r = spawnSync("/bin/sh", ["-c", command], { encoding: "utf8", env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, ...env } });
+    const { command, environment } = renderGateCommand(fast, req);
+    const r = spawnSync("/bin/sh", ["-c", command], { encoding: "utf8", env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, ...environment, ...env } });
     const log = existsSync(join(dir, "kubectl.log")) ? readFileSync(join(dir, "kubectl.log"), "utf8").trim().split("\n") : [];
     return { ...r, log };
 }
@@ -395,23 +401,59 @@ describe("BGP session gate (before anything drops old sessions)", () => {
     it("passes once every live node, undeclared ones included, has a session to every reflector; then removes its probes", () => {
         const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => up(ip))] });
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /BGP session gate passed: every node \(6\) has its routeReflector sessions Established/);
-        assert.deepEqual(r.log.filter((l) => l.startsWith("apply")).map((l) => l.split(" ")[3]).sort(), ["node-a", "node-b", "rr-1", "rr-2", "rr-3", "undeclared-c"]);
+        assert.match(r.stdout, /BGP session gate passed: every node that runs calico-node \(6\) has its routeReflector sessions Established/);
+        assert.deepEqual(r.log.filter((l) => l.startsWith("create")).map((l) => l.split(" ")[3]).sort(), ["node-a", "node-b", "rr-1", "rr-2", "rr-3", "undeclared-c"]);
         assert.ok(r.log.some((l) => l.startsWith("delete caliconodestatuses.crd.projectcalico.org -l calico-pulumi/bgp-probe=true")), "probes left behind");
     });
 
     it("fails when only the reflectors have their sessions, naming every client that lacks them", () => {
         const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => down(ip))] });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /still lack their new BGP sessions .*: 3 of 6: node-a \(0\/3\), node-b \(0\/3\), undeclared-c \(0\/3\)/);
+        assert.match(r.stderr, /still lack their new BGP sessions .*: 3 of 6: node-a \(has 0\/3; lacks rr-1 10\.0\.0\.1, rr-2 10\.0\.0\.2, rr-3 10\.0\.0\.3; required: runs calico-node\), node-b \(has 0\/3;.*\), undeclared-c \(has 0\/3;/);
         assert.match(r.stderr, /Nothing that would drop their old sessions has run/);
-        assert.ok(!r.log.some((l) => l.startsWith("delete")), "probes are kept for debugging after a failure");
+        // The probes are kept for debugging after a failure: the one delete is of older probes, before the gate's own.
+        assert.deepEqual(r.log.filter((l) => l.startsWith("delete") || l.startsWith("create")).map((l) => l.split(" ")[0]).filter((v, i, a) => v !== a[i - 1]), ["delete", "create"]);
+    });
+
+    it("deletes probes an earlier gate left before it creates its own, and a status older than its probe does not count", () => {
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => up(ip))], stale: ["node-b"] });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /1 of 6: node-b \(has 0\/3; lacks rr-1 10\.0\.0\.1, rr-2 10\.0\.0\.2, rr-3 10\.0\.0\.3; its CalicoNodeStatus is older than the gate \(status reporter stopped\?\); required: runs calico-node\)/);
+        assert.match(r.log[0], /^delete caliconodestatuses\.crd\.projectcalico\.org -l calico-pulumi\/bgp-probe=true/);
+        assert.ok(r.log.findIndex((l) => l.startsWith("create")) > 0);
+    });
+
+    it("waits only for nodes that run calico-node, and names the others", () => {
+        const pods = [...rrNodes, ...clients].filter((n) => n.metadata.name !== "undeclared-c").map((n) => ({ spec: { nodeName: n.metadata.name }, status: { phase: "Running" } }));
+        const set = rrSet((ip) => up(ip));
+        delete set["undeclared-c"];
+        const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [set], pods });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /every node that runs calico-node \(5; not required: undeclared-c \(runs no calico-node\)\)/);
+        // No calico-node pod at all is a failure, never a vacuous pass.
+        const none = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [set], pods: [] });
+        assert.equal(none.status, 1);
+        assert.match(none.stderr, /no calico-node pod found \(namespace calico-system, label k8s-app=calico-node\)/);
+    });
+
+    it("a NotReady or cordoned node blocks by default, naming why it is required; with notReadyNodes skip it is named and not waited for", () => {
+        const sick = node("node-b", "10.0.1.2", {}, false);
+        const cordoned = { ...node("node-a", "10.0.1.1"), spec: { unschedulable: true } };
+        const nodes = [...rrNodes, cordoned, sick, clients[2]];
+        const set = rrSet((ip) => up(ip));
+        set["node-b"] = [];
+        const blocked = runGate(large(), { nodes, polls: [set] });
+        assert.equal(blocked.status, 1);
+        assert.match(blocked.stderr, /1 of 6: node-b \(has 0\/3; .*required: runs calico-node, NotReady \(calico:bgp\.migration\.notReadyNodes is block\)\)/);
+        const skipped = runGate(loadSettings({ ...stackConfig("large"), "calico:bgp": { ...stackConfig("large")["calico:bgp"], migration: { notReadyNodes: "skip" } } }).settings, { nodes, polls: [set] });
+        assert.equal(skipped.status, 0, skipped.stderr);
+        assert.match(skipped.stdout, /\(4; not required: node-a \(cordoned; calico:bgp\.migration\.notReadyNodes is skip\), node-b \(NotReady; calico:bgp\.migration\.notReadyNodes is skip\)\)/);
     });
 
     it("a client with sessions to only some reflectors is not enough", () => {
         const r = runGate(large(), { nodes: [...rrNodes, ...clients], polls: [rrSet((ip) => (ip === "10.0.0.3" ? down(ip) : up(ip)))] });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /node-a \(2\/3\)/);
+        assert.match(r.stderr, /node-a \(has 2\/3; lacks rr-3 10\.0\.0\.3; required: runs calico-node\)/);
     });
 
     it("does not accept a flapping session", () => {
@@ -432,7 +474,7 @@ describe("BGP session gate (before anything drops old sessions)", () => {
         const sw = { "node-r1-a": [up("192.168.1.1", "GlobalPeer"), up("192.168.1.2", "GlobalPeer")], "node-r2-a": [up("192.168.2.1", "GlobalPeer"), up("192.168.2.2", "GlobalPeer")], stray: [] };
         const r = runGate(tor, { nodes, polls: [sw] });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /: 1 of 3: stray \(no rack: label rack missing or unknown\)/);
+        assert.match(r.stderr, /: 1 of 3: stray \(no rack: label rack missing or unknown; required: runs calico-node\)/);
         const ok = runGate(tor, { nodes: nodes.slice(0, 2), polls: [sw] });
         assert.equal(ok.status, 0, ok.stderr);
     });
@@ -445,14 +487,14 @@ describe("BGP session gate (before anything drops old sessions)", () => {
         // A top-of-rack client that has only its two switch sessions: two sessions, but not the new ones.
         const onlySwitches = runGate(h, { nodes, polls: [{ ...rrUp, "node-r1-01": sw }] }, {}, { reflectorsOnly: true });
         assert.equal(onlySwitches.status, 1);
-        assert.match(onlySwitches.stderr, /node-r1-01 \(0\/2\)/);
+        assert.match(onlySwitches.stderr, /node-r1-01 \(has 0\/2; lacks rr-r1-a 10\.1\.0\.1, rr-r1-b 10\.1\.0\.2;/);
         const first = runGate(h, { nodes, polls: [{ ...rrUp, "node-r1-01": [up("10.1.0.1"), up("10.1.0.2")] }] }, {}, { reflectorsOnly: true });
         assert.equal(first.status, 0, first.stderr);
         assert.match(first.stdout, /hybrid reflector sessions Established/);
         // The second gate: the reflectors also need both switches of their rack.
         const second = runGate(h, { nodes, polls: [{ ...rrUp, "node-r1-01": [up("10.1.0.1"), up("10.1.0.2")] }] });
         assert.equal(second.status, 1);
-        assert.match(second.stderr, /rr-r1-a \(1\/3\)/);
+        assert.match(second.stderr, /rr-r1-a \(has 1\/3; lacks 192\.168\.1\.1, 192\.168\.1\.2; required: runs calico-node\)/);
         const all = runGate(h, { nodes, polls: [{ "rr-r1-a": [...rrUp["rr-r1-a"].slice(0, 1), ...sw], "rr-r1-b": [...rrUp["rr-r1-b"].slice(0, 1), ...sw], "node-r1-01": [up("10.1.0.1"), up("10.1.0.2")] }] });
         assert.equal(all.status, 0, all.stderr);
     });
@@ -464,7 +506,7 @@ describe("BGP session gate (before anything drops old sessions)", () => {
         assert.equal(runGate(small, { nodes, polls: [full] }).status, 0);
         const r = runGate(small, { nodes, polls: [{ ...full, c: [up("10.0.0.1", "NodeMesh")] }] });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /c \(1\/2\)/);
+        assert.match(r.stderr, /c \(has 1\/2; lacks b 10\.0\.0\.2;/);
     });
 
     it("targets the provider's context and kubeconfig", () => {

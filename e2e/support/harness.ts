@@ -63,9 +63,10 @@ export class Workspace {
     }
 
     /** Run the real CLI to completion (async, so watchers in this process keep running). */
-    async pulumi(label: string, args: string[], opts: { cwd?: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    async pulumi(label: string, args: string[], opts: { cwd?: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
         const t0 = Date.now();
         const child = spawn(join(BIN, "pulumi"), [...args, "--non-interactive"], { cwd: opts.cwd ?? this.dir, env: { ...this.env, ...opts.env } });
+        child.stdin.end(opts.input ?? "");
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (c) => (stdout += c));
@@ -81,7 +82,7 @@ export class Workspace {
     }
 
     /** Like pulumi(), but throws with the output when the command fails. */
-    async ok(label: string, args: string[], opts: { cwd?: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    async ok(label: string, args: string[], opts: { cwd?: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
         const r = await this.pulumi(label, args, opts);
         if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
         return r;
@@ -156,7 +157,9 @@ export class Workspace {
 
     /** Set a secret the way a user does. */
     async setSecret(stack: string, path: string, value: string): Promise<void> {
-        await this.ok(`config set --secret ${path}`, ["config", "set", "--stack", stack, "--secret", "--path", path, value]);
+        // A value that looks like a flag (a PEM key starts with "-----") goes through standard input, as a user pipes a key file in.
+        if (value.startsWith("-")) await this.ok(`config set --secret ${path} (stdin)`, ["config", "set", "--stack", stack, "--secret", "--path", path], { input: value });
+        else await this.ok(`config set --secret ${path}`, ["config", "set", "--stack", stack, "--secret", "--path", path, value]);
     }
 
     /** The stack's checkpoint (state file) as text. */

@@ -70,16 +70,41 @@ const KUBE_CONTROLLERS = [
     "ipam_allocations_borrowed_per_node",
 ];
 
-/** Metrics added after v3.27 (Typha snapshot cache, streaming and grace counters). */
-const V3_31_ONLY = ["typha_cache_size", "typha_connections_streaming", "typha_connections_grace_used", "typha_snapshot_raw_bytes", "typha_snapshot_compressed_bytes"];
+/**
+ * Felix's eBPF dataplane metrics, registered at both tags (felix/dataplane/linux/bpf_ep_mgr.go,
+ * felix/bpf/ipsets/ipsets.go, v3.27.3 and v3.31.3).
+ */
+const FELIX_BPF = ["felix_bpf_dataplane_endpoints", "felix_bpf_dirty_dataplane_endpoints", "felix_bpf_happy_dataplane_endpoints", "felix_bpf_num_ip_sets"];
+
+/**
+ * Felix's nftables dataplane metrics, v3.31.3 only (felix/nftables/table.go and ipsets.go; v3.27.3
+ * has no nftables dataplane).
+ */
+const FELIX_NFT = ["felix_nft_calls", "felix_nft_errors", "felix_nft_list_calls", "felix_nft_list_errors", "felix_nft_rules", "felix_nft_chains", "felix_nft_set_calls", "felix_nft_set_errors", "felix_nft_sets"];
+
+/** Metrics added after v3.27 (Typha snapshot cache, streaming and grace counters; the nftables dataplane). */
+const V3_31_ONLY = ["typha_cache_size", "typha_connections_streaming", "typha_connections_grace_used", "typha_snapshot_raw_bytes", "typha_snapshot_compressed_bytes", ...FELIX_NFT];
 
 /** Prometheus's own series every scrape produces. */
 const SCRAPE = ["up"];
 
 /** Metric names available for a Calico version (histogram/summary base names, without _sum/_count/_bucket). */
 export function knownMetrics(version: CalicoVersion): ReadonlySet<string> {
-    return new Set([...FELIX, ...TYPHA, ...KUBE_CONTROLLERS, ...SCRAPE, ...(version === "v3.31.3" ? V3_31_ONLY : [])]);
+    return new Set([...FELIX, ...FELIX_BPF, ...TYPHA, ...KUBE_CONTROLLERS, ...SCRAPE, ...(version === "v3.31.3" ? V3_31_ONLY : [])]);
 }
+
+/**
+ * Which dataplanes (calico:network.dataplane) program each dataplane-specific Felix metric, read in
+ * felix/dataplane/linux/int_dataplane.go at v3.31.3: with nftables the iptables tables and ipsets
+ * are only cleaned up (NFTables: cleanupTables), so their counters stay flat; iptables tables stay
+ * active in eBPF mode (Felix keeps a small rule set there), and the nft and bpf collectors only run
+ * in their own modes. A metric not listed here is exported on every dataplane.
+ */
+export const DATAPLANE_METRICS: Readonly<Record<string, readonly ("iptables" | "nftables" | "bpf")[]>> = Object.fromEntries([
+    ...FELIX.filter((m) => /^felix_ip(tables|set)/.test(m)).map((m) => [m, ["iptables", "bpf"]] as const),
+    ...FELIX_NFT.map((m) => [m, ["nftables"]] as const),
+    ...FELIX_BPF.map((m) => [m, ["bpf"]] as const),
+]);
 
 /** Metric names referenced by a PromQL expression (identifiers followed by a selector, range or operator). */
 export function metricsIn(expr: string): string[] {
@@ -103,6 +128,10 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
     felix_iptables_restore_errors: "Number of iptables-restore errors.",
     felix_iptables_save_errors: "Number of iptables-save errors.",
     felix_ipset_errors: "Number of ipset command failures.",
+    felix_nft_errors: "Number of nft errors when writing rules.",
+    felix_nft_set_errors: "Number of nftables set transaction failures.",
+    felix_nft_list_errors: "Number of nft list errors.",
+    felix_bpf_dirty_dataplane_endpoints: "Number of BPF endpoints managed in the dataplane that are left dirty after a failure.",
     felix_int_dataplane_failures: "Number of times dataplane updates failed and will be retried.",
     felix_log_errors: "Number of errors encountered while logging.",
     felix_logs_dropped: "Number of logs dropped because the output stream was blocked.",

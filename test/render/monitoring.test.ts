@@ -8,7 +8,7 @@ import { mapSecrets, type K8sObject } from "../../lib/render/objects";
 import { renderAlertGroups, renderPrometheusRule, type AlertRule } from "../../lib/render/monitoring/alerts";
 import { renderDashboards } from "../../lib/render/monitoring/dashboards";
 import { renderFelixService, renderServiceMonitors } from "../../lib/render/monitoring/targets";
-import { knownMetrics, METRIC_HELP, metricsIn } from "../../lib/model/metrics";
+import { DATAPLANE_METRICS, knownMetrics, METRIC_HELP, metricsIn } from "../../lib/model/metrics";
 import { CrdValidators, upstreamDir } from "../support/upstream";
 import { promtool, promtoolPath } from "../support/promtool";
 import { stackConfig, stackConfigWithSecrets, STACK_NAMES } from "../support/stacks";
@@ -104,8 +104,35 @@ describe("monitoring", () => {
     });
 
     describe("alert rules", () => {
-        const groups = renderAlertGroups(large());
-        const rules = groups.flatMap((g) => g.rules);
+        /** The large stack on each dataplane (eBPF needs the API server's address). */
+        const onDataplane = (dataplane: "iptables" | "nftables" | "bpf") => {
+            const c = stackConfigWithSecrets("large");
+            return loadSettings({ ...c, "calico:network": { ...c["calico:network"], dataplane }, ...(dataplane === "bpf" ? { "calico:cluster": { ...c["calico:cluster"], apiServer: { host: "10.0.0.10" } } } : {}) }).settings;
+        };
+        const DATAPLANES = (["iptables", "nftables", "bpf"] as const).map((d) => ({ dataplane: d, groups: renderAlertGroups(onDataplane(d)) }));
+        const groups = DATAPLANES[0].groups;
+        // Every alert of every dataplane, once.
+        const rules = [...new Map(DATAPLANES.flatMap((d) => d.groups.flatMap((g) => g.rules)).map((r) => [r.alert, r])).values()];
+
+        it("follow the dataplane: each uses only metrics that dataplane's Felix exports", () => {
+            for (const { dataplane, groups: gs } of DATAPLANES) {
+                const alerts = gs.flatMap((g) => g.rules);
+                const panels = renderDashboards(onDataplane(dataplane)).flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr }))));
+                for (const { what, expr } of [...alerts.map((r) => ({ what: r.alert, expr: r.expr })), ...panels.map((p) => ({ what: `panel ${p.title}`, expr: p.expr }))]) {
+                    for (const m of metricsIn(expr)) assert.ok(!DATAPLANE_METRICS[m] || DATAPLANE_METRICS[m].includes(dataplane), `${dataplane}: ${what} uses ${m}, which stays flat on ${dataplane}`);
+                }
+                const names = alerts.map((r) => r.alert);
+                const titles = panels.map((p) => p.title);
+                if (dataplane === "nftables") {
+                    assert.ok(names.includes("CalicoFelixNftErrors") && !names.some((n) => /Iptables|Ipset/.test(n)), names.join());
+                    assert.ok(titles.includes("nftables rules and sets") && !titles.some((t) => /iptables/.test(t)), titles.join());
+                } else {
+                    assert.ok(names.includes("CalicoFelixIptablesRestoreErrors") && !names.includes("CalicoFelixNftErrors"));
+                }
+                assert.equal(names.includes("CalicoFelixBpfDirtyEndpoints"), dataplane === "bpf", dataplane);
+                assert.equal(titles.includes("eBPF endpoints"), dataplane === "bpf", dataplane);
+            }
+        });
 
         it("cover the failures the guide and the issue name", () => {
             const text = JSON.stringify(rules);
@@ -123,7 +150,9 @@ describe("monitoring", () => {
         it("use only metrics Calico exports in each supported version", () => {
             for (const version of ["v3.27.3", "v3.31.3"] as const) {
                 const known = knownMetrics(version);
-                for (const r of rules) for (const m of metricsIn(r.expr)) assert.ok(known.has(m), `${r.alert}: ${m} is not a ${version} metric`);
+                // v3.27.3 has no nftables dataplane (the config refuses it there).
+                const mine = DATAPLANES.filter((d) => version === "v3.31.3" || d.dataplane !== "nftables").flatMap((d) => d.groups.flatMap((g) => g.rules));
+                for (const r of mine) for (const m of metricsIn(r.expr)) assert.ok(known.has(m), `${r.alert}: ${m} is not a ${version} metric`);
             }
         });
         it("know the cluster: node count and Typha replicas come from settings", () => {
@@ -169,6 +198,9 @@ describe("monitoring", () => {
                 CalicoFelixIptablesRestoreErrors: counterCase("felix_iptables_restore_errors"),
                 CalicoFelixIptablesSaveErrors: counterCase("felix_iptables_save_errors"),
                 CalicoFelixIpsetErrors: counterCase("felix_ipset_errors"),
+                CalicoFelixNftErrors: counterCase("felix_nft_errors"),
+                CalicoFelixNftSetErrors: counterCase("felix_nft_set_errors"),
+                CalicoFelixBpfDirtyEndpoints: { series: [[`felix_bpf_dirty_dataplane_endpoints{${F}}`, "2x60"]], healthy: [[`felix_bpf_dirty_dataplane_endpoints{${F}}`, "0x60"]], labels: { instance: "n1", job: "calico-felix-metrics" } },
                 CalicoFelixDataplaneFailures: counterCase("felix_int_dataplane_failures"),
                 CalicoFelixLoggingFailing: { series: [[`felix_log_errors{${F}}`, "0+1x60"], [`felix_logs_dropped{${F}}`, "0x60"]], healthy: [[`felix_log_errors{${F}}`, "4x60"], [`felix_logs_dropped{${F}}`, "9x60"]], labels: { instance: "n1", job: "calico-felix-metrics" } },
                 CalicoFelixNotInSync: { series: [[`felix_resync_state{${F}}`, "2x60"]], healthy: [[`felix_resync_state{${F}}`, "3x60"]], labels: { instance: "n1", job: "calico-felix-metrics" } },
@@ -222,26 +254,32 @@ describe("monitoring", () => {
                 assert.deepEqual(Object.keys(CASES).sort(), rules.map((r) => r.alert).sort());
             });
 
-            it("promtool test rules: each alert fires on its failing series and stays quiet on a healthy one", () => {
-                const byName = new Map<string, AlertRule>(rules.map((r) => [r.alert, r]));
-                const tests = Object.entries(CASES).flatMap(([alert, c]) => {
-                    const r = byName.get(alert)!;
-                    const labels = { ...c.labels, severity: r.labels.severity };
-                    const at = c.at ?? "40m";
-                    return [
-                        {
-                            interval: "1m",
-                            input_series: c.series.map(([series, values]) => ({ series, values })),
-                            alert_rule_test: [{ eval_time: at, alertname: alert, exp_alerts: [{ exp_labels: labels, exp_annotations: { summary: expand(r.annotations.summary, labels), description: expand(r.annotations.description, labels) } }] }],
-                        },
-                        { interval: "1m", input_series: c.healthy.map(([series, values]) => ({ series, values })), alert_rule_test: [{ eval_time: at, alertname: alert, exp_alerts: [] }] },
-                    ];
-                });
-                const result = promtool(["test", "rules", "tests.yaml"], {
-                    "rules.yaml": { groups },
-                    "tests.yaml": { rule_files: ["rules.yaml"], evaluation_interval: "1m", tests },
-                });
-                assert.equal(result.status, 0, result.output);
+            it("promtool test rules: each alert fires on its failing series and stays quiet on a healthy one, on every dataplane", () => {
+                for (const { dataplane, groups: gs } of DATAPLANES) {
+                    const mine = gs.flatMap((g) => g.rules);
+                    const byName = new Map<string, AlertRule>(mine.map((r) => [r.alert, r]));
+                    const tests = Object.entries(CASES)
+                        .filter(([alert]) => byName.has(alert))
+                        .flatMap(([alert, c]) => {
+                            const r = byName.get(alert)!;
+                            const labels = { ...c.labels, severity: r.labels.severity };
+                            const at = c.at ?? "40m";
+                            return [
+                                {
+                                    interval: "1m",
+                                    input_series: c.series.map(([series, values]) => ({ series, values })),
+                                    alert_rule_test: [{ eval_time: at, alertname: alert, exp_alerts: [{ exp_labels: labels, exp_annotations: { summary: expand(r.annotations.summary, labels), description: expand(r.annotations.description, labels) } }] }],
+                                },
+                                { interval: "1m", input_series: c.healthy.map(([series, values]) => ({ series, values })), alert_rule_test: [{ eval_time: at, alertname: alert, exp_alerts: [] }] },
+                            ];
+                        });
+                    assert.equal(tests.length, 2 * mine.length, dataplane);
+                    const result = promtool(["test", "rules", "tests.yaml"], {
+                        "rules.yaml": { groups: gs },
+                        "tests.yaml": { rule_files: ["rules.yaml"], evaluation_interval: "1m", tests },
+                    });
+                    assert.equal(result.status, 0, `${dataplane}: ${result.output}`);
+                }
             });
 
             it("every dashboard query parses as PromQL (as a recording rule)", () => {

@@ -59,12 +59,23 @@ function blockExhaustion(s: ClusterSettings): AlertRule[] {
     ];
 }
 
-/** The alert groups for these settings. */
-export function renderAlertGroups(s: ClusterSettings): RuleGroup[] {
-    const n = s.cluster.nodeCount;
-    const typha = s.typha.expectedReplicas;
-    const util = s.monitoring.alerts.ipPoolUtilisationWarning;
-    const felix: AlertRule[] = [
+/**
+ * The alerts on Felix's dataplane programming, by calico:network.dataplane (lib/model/metrics.ts
+ * DATAPLANE_METRICS): iptables and ipset failures where Felix programs them (iptables, and eBPF,
+ * which keeps some iptables rules), nft failures on nftables, and dirty BPF endpoints on eBPF.
+ */
+function dataplaneAlerts(s: ClusterSettings): AlertRule[] {
+    if (s.network.dataplane === "nftables") {
+        return [
+            rule("CalicoFelixNftErrors", "increase(felix_nft_errors[5m]) > 0", "10m", "warning",
+                "nftables rule writes keep failing on {{ $labels.instance }}",
+                "Felix could not write its nftables rules for 10 minutes, so policy on this node may be stale. Runbook: read calico-node logs on the node for 'nft', check the kernel's nf_tables support and for another tool flushing the calico table."),
+            rule("CalicoFelixNftSetErrors", "increase(felix_nft_set_errors[5m]) > 0", "10m", "warning",
+                "nftables set updates keep failing on {{ $labels.instance }}",
+                "Felix could not update its nftables sets, so selectors in policy may match stale members. Runbook: calico-node logs on the node for 'nft' and the set named in them."),
+        ];
+    }
+    return [
         rule("CalicoFelixIptablesRestoreErrors", "increase(felix_iptables_restore_errors[5m]) > 0", "10m", "warning",
             "iptables-restore keeps failing on {{ $labels.instance }}",
             "Felix could not apply iptables rules for 10 minutes, so policy on this node may be stale. Runbook: read calico-node logs on the node for 'iptables-restore', check for another iptables manager (firewalld) and for the iptables backend (legacy vs nft) mismatch."),
@@ -74,6 +85,23 @@ export function renderAlertGroups(s: ClusterSettings): RuleGroup[] {
         rule("CalicoFelixIpsetErrors", "increase(felix_ipset_errors[5m]) > 0", "10m", "warning",
             "ipset updates keep failing on {{ $labels.instance }}",
             "Felix could not program ipsets, so selectors in policy may match stale members. Runbook: check the ip_set kernel module and calico-node logs for 'ipset'."),
+        ...(s.network.dataplane === "bpf"
+            ? [
+                  rule("CalicoFelixBpfDirtyEndpoints", "max_over_time(felix_bpf_dirty_dataplane_endpoints[5m]) > 0", "10m", "warning",
+                      "eBPF programs are not attached on {{ $labels.instance }}",
+                      "Felix left interfaces without their BPF programs after a failure for 10 minutes, so their traffic is not policed or load-balanced by Calico. Runbook: calico-node logs on the node for 'bpf', the kernel version and BTF support, then restart calico-node on the node."),
+              ]
+            : []),
+    ];
+}
+
+/** The alert groups for these settings. */
+export function renderAlertGroups(s: ClusterSettings): RuleGroup[] {
+    const n = s.cluster.nodeCount;
+    const typha = s.typha.expectedReplicas;
+    const util = s.monitoring.alerts.ipPoolUtilisationWarning;
+    const felix: AlertRule[] = [
+        ...dataplaneAlerts(s),
         rule("CalicoFelixDataplaneFailures", "increase(felix_int_dataplane_failures[5m]) > 0", "10m", "critical",
             "Felix dataplane updates fail on {{ $labels.instance }}",
             "Felix retries dataplane updates that fail; sustained failures mean routes or policy on this node are wrong. Runbook: calico-node logs on the node, then 'calicoctl node status'."),

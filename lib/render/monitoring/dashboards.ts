@@ -80,6 +80,58 @@ function dashboard(uid: string, title: string, instanceQuery: string, specs: Pan
 
 const I = `instance=~"$instance"`;
 
+/**
+ * Panels follow calico:network.dataplane, so that none is drawn from counters that dataplane leaves
+ * flat (lib/model/metrics.ts DATAPLANE_METRICS): nftables has its own, eBPF adds its endpoints and
+ * BPF IP sets to the iptables rules it keeps.
+ */
+function dataplaneErrorPanels(s: ClusterSettings): PanelSpec[] {
+    if (s.network.dataplane === "nftables") {
+        return [["Dataplane errors", "nft rule writes, nft set transactions and nft list calls that failed, per second.", "ops", [
+            [`sum by (instance) (rate(felix_nft_errors{${I}}[$__rate_interval]))`, "{{instance}} rules"],
+            [`sum by (instance) (rate(felix_nft_set_errors{${I}}[$__rate_interval]))`, "{{instance}} sets"],
+            [`sum by (instance) (rate(felix_nft_list_errors{${I}}[$__rate_interval]))`, "{{instance}} list"],
+        ]]];
+    }
+    return [
+        ["Dataplane errors", "iptables-restore, iptables-save and ipset failures per second (the guide's key metrics).", "ops", [
+            [`sum by (instance) (rate(felix_iptables_restore_errors{${I}}[$__rate_interval]))`, "{{instance}} restore"],
+            [`sum by (instance) (rate(felix_iptables_save_errors{${I}}[$__rate_interval]))`, "{{instance}} save"],
+            [`sum by (instance) (rate(felix_ipset_errors{${I}}[$__rate_interval]))`, "{{instance}} ipset"],
+        ]],
+        ...(s.network.dataplane === "bpf"
+            ? ([["eBPF endpoints", "Interfaces with Calico's BPF programs attached: programmed, and left dirty after a failure (should be 0).", "none", [
+                  [`max by (instance) (felix_bpf_happy_dataplane_endpoints{${I}})`, "{{instance}} programmed"],
+                  [`max by (instance) (felix_bpf_dirty_dataplane_endpoints{${I}})`, "{{instance}} dirty"],
+              ]]] as PanelSpec[])
+            : []),
+    ];
+}
+
+function dataplaneActivityPanels(s: ClusterSettings): PanelSpec[] {
+    if (s.network.dataplane === "nftables") return [["nft transactions", "Programming activity; compare with errors.", "ops", [[`sum by (instance) (rate(felix_nft_calls{${I}}[$__rate_interval]))`, "{{instance}}"]]]];
+    return [["iptables-restore calls", "Programming activity; compare with errors.", "ops", [[`sum by (instance) (rate(felix_iptables_restore_calls{${I}}[$__rate_interval]))`, "{{instance}}"]]]];
+}
+
+function dataplaneSizePanels(s: ClusterSettings): PanelSpec[] {
+    if (s.network.dataplane === "nftables") {
+        return [["nftables rules and sets", "Size of the programmed dataplane.", "none", [
+            [`sum by (instance) (felix_nft_rules{${I}})`, "{{instance}} rules"],
+            [`max by (instance) (felix_nft_sets{${I}})`, "{{instance}} sets"],
+        ]]];
+    }
+    if (s.network.dataplane === "bpf") {
+        return [["iptables rules and BPF IP sets", "Size of the programmed dataplane: the rules Felix keeps in iptables in eBPF mode, and the IP sets in BPF maps.", "none", [
+            [`sum by (instance) (felix_iptables_rules{${I}})`, "{{instance}} rules"],
+            [`max by (instance) (felix_bpf_num_ip_sets{${I}})`, "{{instance}} BPF IP sets"],
+        ]]];
+    }
+    return [["iptables rules and ipsets", "Size of the programmed dataplane.", "none", [
+        [`sum by (instance) (felix_iptables_rules{${I}})`, "{{instance}} rules"],
+        [`max by (instance) (felix_ipsets_calico{${I}})`, "{{instance}} ipsets"],
+    ]]];
+}
+
 /** The three dashboards for these settings. */
 export function renderDashboards(s: ClusterSettings): Dashboard[] {
     const felix = dashboard("calico-felix", "Calico / Felix", "felix_cluster_num_hosts", [
@@ -87,14 +139,10 @@ export function renderDashboards(s: ClusterSettings): Dashboard[] {
         ["Workload endpoints", "Pods Calico networks.", "none", [["max(felix_cluster_num_workload_endpoints)", "endpoints"]], "stat"],
         ["Policies", "Calico policies in the datastore.", "none", [["max(felix_cluster_num_policies)", "policies"]], "stat"],
         ["Nodes out of sync", "Felix instances whose datastore view is not in sync (felix_resync_state != 3).", "none", [["count(felix_resync_state != 3) or vector(0)", "out of sync"]], "stat"],
-        ["Dataplane errors", "iptables-restore, iptables-save and ipset failures per second (the guide's key metrics).", "ops", [
-            [`sum by (instance) (rate(felix_iptables_restore_errors{${I}}[$__rate_interval]))`, "{{instance}} restore"],
-            [`sum by (instance) (rate(felix_iptables_save_errors{${I}}[$__rate_interval]))`, "{{instance}} save"],
-            [`sum by (instance) (rate(felix_ipset_errors{${I}}[$__rate_interval]))`, "{{instance}} ipset"],
-        ]],
+        ...dataplaneErrorPanels(s),
         ["Dataplane failures", "Dataplane updates that failed and will be retried.", "ops", [[`sum by (instance) (rate(felix_int_dataplane_failures{${I}}[$__rate_interval]))`, "{{instance}}"]]],
         ["99th percentile dataplane apply time", "How long Felix takes to apply a batch of changes.", "s", [[`max by (instance) (felix_int_dataplane_apply_time_seconds{quantile="0.99", ${I}})`, "{{instance}}"]]],
-        ["iptables-restore calls", "Programming activity; compare with errors.", "ops", [[`sum by (instance) (rate(felix_iptables_restore_calls{${I}}[$__rate_interval]))`, "{{instance}}"]]],
+        ...dataplaneActivityPanels(s),
         ["Logging failures", "Log writes that failed (felix_log_errors) or were dropped because output was blocked (felix_logs_dropped); not ERROR log lines.", "ops", [
             [`sum by (instance) (rate(felix_log_errors{${I}}[$__rate_interval]))`, "{{instance}} write errors"],
             [`sum by (instance) (rate(felix_logs_dropped{${I}}[$__rate_interval]))`, "{{instance}} dropped"],
@@ -104,10 +152,7 @@ export function renderDashboards(s: ClusterSettings): Dashboard[] {
             [`max by (instance) (felix_active_local_endpoints{${I}})`, "{{instance}} endpoints"],
             [`max by (instance) (felix_active_local_policies{${I}})`, "{{instance}} policies"],
         ]],
-        ["iptables rules and ipsets", "Size of the programmed dataplane.", "none", [
-            [`sum by (instance) (felix_iptables_rules{${I}})`, "{{instance}} rules"],
-            [`max by (instance) (felix_ipsets_calico{${I}})`, "{{instance}} ipsets"],
-        ]],
+        ...dataplaneSizePanels(s),
     ]);
     const typha = dashboard("calico-typha", "Calico / Typha", "typha_connections_active", [
         ["Typha replicas up", `The operator runs ${s.typha.expectedReplicas} for ${s.cluster.nodeCount} nodes.`, "none", [[`count(up{job="${METRICS_JOBS.typha}"} == 1) or vector(0)`, "up"]], "stat"],

@@ -25,7 +25,8 @@ function toIssues(top: string, raw: unknown, issue: z.core.$ZodIssue): ConfigIss
         return issue.keys.map((k) => {
             const path = keyPath(top, [...issue.path, k]);
             const container = issue.path.length ? keyPath(top, issue.path) : keyPath(top, []);
-            return { path, value: valueAt(raw, [...issue.path, k]), message: `unknown key; ${container} accepts only the keys documented in the README (check the spelling)` };
+            // The value is not shown: a misspelt key may hold a secret (a password under a typo).
+            return { path, value: "[not shown]", message: `unknown key${suggestion(k, knownKeysAt(top, issue.path))}; ${container} accepts only the keys documented in the README (check the spelling)` };
         });
     }
     let path = issue.path;
@@ -49,6 +50,32 @@ function toIssues(top: string, raw: unknown, issue: z.core.$ZodIssue): ConfigIss
 /** The raw (pre-wrapping) value of a top-level key. */
 function rawOf(raw: Readonly<Record<string, unknown>>, key: string): object {
     return raw[`calico:${key}`] as object;
+}
+
+/** The keys an object of the schema accepts at `path` below top-level key `top` (none when it is no object). */
+function knownKeysAt(top: string, path: readonly PropertyKey[]): string[] {
+    let s: unknown = topLevelSchemas[top as TopKey];
+    const step = (x: unknown): unknown => {
+        // Wrappers (optional, default, prefault, nullable, pipe) hold the schema that decides the shape.
+        const def = (x as { def?: { type?: string; innerType?: unknown; in?: unknown; out?: unknown } }).def;
+        if (!def) return undefined;
+        if (def.innerType) return step(def.innerType);
+        if (def.type === "pipe") return step(def.out) ?? step(def.in);
+        return x;
+    };
+    s = step(s);
+    for (const seg of path) {
+        if (typeof seg === "number") s = step((s as { def?: { element?: unknown } })?.def?.element);
+        else s = step((s as { shape?: Record<string, unknown> })?.shape?.[seg as string]);
+        if (!s) return [];
+    }
+    return Object.keys((s as { shape?: Record<string, unknown> })?.shape ?? {});
+}
+
+/** ` (did you mean "x"?)` for the nearest known key, when one is close. */
+function suggestion(key: string, known: readonly string[]): string {
+    const best = known.map((k) => ({ k, d: k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(k.toLowerCase(), key.toLowerCase().replace(/[-_]/g, "")) })).sort((a, b) => a.d - b.d)[0];
+    return best && best.d <= Math.max(2, Math.floor(best.k.length / 4)) ? ` (did you mean "${best.k}"?)` : "";
 }
 
 /** Levenshtein distance, for namespace typos. */
@@ -108,7 +135,8 @@ export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult
     if (hostile) throw new ConfigValidationError(out.errors);
     for (const key of own.keys()) {
         if (!(TOP_KEYS as string[]).includes(key)) {
-            out.error(keyPath(key, []), own.get(key), `unknown key; known keys are ${TOP_KEYS.map((k) => `calico:${k}`).join(", ")}`);
+            // The value is not shown: `calico:kube-config` holds a kubeconfig, and the key is not known to be secret.
+            out.error(keyPath(key, []), "[not shown]", `unknown key${suggestion(key, TOP_KEYS)}; known keys are ${TOP_KEYS.map((k) => `calico:${k}`).join(", ")}`);
         }
     }
     const parsed: PartialConfig = {};

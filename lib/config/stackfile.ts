@@ -3,15 +3,32 @@
  * map, with encrypted values left encrypted (they become Secrets whose value is unknown).
  */
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { parse, YAMLError } from "yaml";
 import { isEncrypted } from "./secret";
 import { exactIntegers } from "./raw";
+
+/**
+ * The YAML document of a stack file. A syntax error names the file, line and column and what is
+ * wrong, and never quotes the source: the lines around a fault can hold a password, a token or a
+ * `secure:` value.
+ */
+function parseStackYaml(path: string, text: string): unknown {
+    try {
+        return parse(text, { merge: true, intAsBigInt: true });
+    } catch (e) {
+        if (!(e instanceof YAMLError)) throw e;
+        const at = e.linePos?.[0];
+        // The library's message is "<what> at line L, column C:" followed by the source lines.
+        const what = e.message.split(/ at line \d+, column \d+/)[0].split("\n")[0].replace(/[\u0000-\u001f\u007f]/g, " ");
+        throw new Error(`${path}${at ? `:${at.line}:${at.col}` : ""}: YAML syntax error (${e.code}): ${what}. Fix the YAML there; the Pulumi CLI cannot read this file either.`);
+    }
+}
 
 /** The config map of a stack file. */
 export function readStackConfig(path: string): Record<string, unknown> {
     // `<<` merge keys are resolved, as the Pulumi CLI's YAML parser (go-yaml v3) resolves them.
     // Integers beyond 2^53 − 1 keep their digits, so that the error about them can show them.
-    const doc = exactIntegers(parse(readFileSync(path, "utf8"), { merge: true, intAsBigInt: true })) as { config?: unknown } | null;
+    const doc = exactIntegers(parseStackYaml(path, readFileSync(path, "utf8"))) as { config?: unknown } | null;
     if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new Error(`${path}: not a Pulumi stack file (expected a mapping with a config: section)`);
     const config = doc?.config ?? {};
     if (config === null || typeof config !== "object" || Array.isArray(config)) throw new Error(`${path}: config: must be a mapping of calico:<key> to values, not ${Array.isArray(config) ? "a list" : typeof config}`);

@@ -292,9 +292,14 @@ function crossFieldLimits(c: PartialConfig, out: IssueCollector): void {
     ];
     for (const [key, pw] of passwords) {
         if (!(pw instanceof Secret) || !pw.known) continue;
-        const len = pw.reveal().length;
-        if (len === 0) out.error(key, "[secret]", "is empty; remove the password for an unauthenticated session, or set one");
-        else if (len > MD5_MAX) out.error(key, "[secret]", `is ${len} characters long; TCP-MD5 keys are at most ${MD5_MAX}`);
+        const text = pw.reveal();
+        // The kernel counts the key in bytes (TCP_MD5SIG_MAXKEYLEN, include/uapi/linux/tcp.h), and BIRD
+        // writes it into its config as a quoted string, where a control character cannot stand.
+        const bytes = new TextEncoder().encode(text).length;
+        if (bytes === 0) out.error(key, "[secret]", "is empty; remove the password for an unauthenticated session, or set one");
+        else if (bytes > MD5_MAX) out.error(key, "[secret]", `is ${bytes} bytes long (UTF-8); TCP-MD5 keys are at most ${MD5_MAX} bytes (the kernel's TCP_MD5SIG_MAXKEYLEN); choose a shorter password`);
+        // eslint-disable-next-line no-control-regex
+        if (/[\u0000-\u001f\u007f]/.test(text)) out.error(key, "[secret]", "holds a control character (a newline, tab or other), which BIRD's configuration and the switch cannot take; set it again without one");
     }
     const rackNodes = (bgp?.tor?.racks ?? []).reduce((n, r) => n + r.nodes.length, 0);
     if (c.cluster && rackNodes > c.cluster.nodeCount) out.error("calico:bgp.tor.racks", `${rackNodes} rack nodes`, `list more nodes than calico:cluster.nodeCount (${c.cluster.nodeCount}); raise nodeCount or fix the racks`);

@@ -187,6 +187,17 @@ export const INVALID_CASES: InvalidCase[] = [
     { ...edit("kubeconfig under a misspelt key", "calico:kubeconfg", { users: [{ name: "u", user: { token: "tok-Vb2m" } }] }), secret: "tok-Vb2m" },
     { ...edit("secure entry with an extra key", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: { secure: "v1:cipher-Jw5", note: "x" } }] }, "calico:bgp.peers[0].password"), secret: "cipher-Jw5" },
     { ...edit("token under an unknown key", "calico:registry", { url: "r.example/", token: "reg-tok-Pq1" }, "calico:registry.token"), secret: "reg-tok-Pq1" },
+    // Third pass (issue 32): a misspelt top-level key echoes nothing, whatever it holds.
+    { ...edit("kubeconfig under calico:kube-config", "calico:kube-config", "apiVersion: v1\nusers: [{user: {token: kc-tok-Hh8}}]"), secret: "kc-tok-Hh8" },
+    { ...edit("password under a misspelt top-level key", "calico:bgpPassword", "bgp-pw-Lq2"), secret: "bgp-pw-Lq2" },
+    // BGP passwords that BIRD or the kernel cannot take: counted in bytes, no control characters.
+    { ...edit("peer password of 81 bytes", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "p".repeat(81) }] }, "calico:bgp.peers[0].password"), secret: "p".repeat(81) },
+    { ...edit("peer password of 41 two-byte characters (82 bytes)", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "é".repeat(41) }] }, "calico:bgp.peers[0].password"), secret: "é".repeat(41) },
+    { ...edit("peer password with a newline", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "pw-nl-K3\nrest" }] }, "calico:bgp.peers[0].password"), secret: "pw-nl-K3" },
+    { ...edit("peer password with a tab", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "pw\ttab-M7" }] }, "calico:bgp.peers[0].password"), secret: "tab-M7" },
+    { ...edit("peer password with DEL", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "pw-del-Z4\u007f" }] }, "calico:bgp.peers[0].password"), secret: "pw-del-Z4" },
+    { ...make("switch password with a carriage return", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: "sw-cr-Q8\r" }] }]), "calico:bgp.tor.racks[0].switches[0].password"), secret: "sw-cr-Q8" },
+    { ...make("switch password of 100 bytes", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: "s".repeat(100) }] }]), "calico:bgp.tor.racks[0].switches[0].password"), secret: "s".repeat(100) },
 
     // name collisions: one Kubernetes object, one resource or one Secret key for two things
     make("a peer and a switch with one name", (c) => {

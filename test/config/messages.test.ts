@@ -73,3 +73,28 @@ config:
         assert.equal(pools[1].encapsulation, "VXLAN", "an explicit key wins over the merged one");
     });
 });
+
+describe("secrets in parse errors and misspelt keys (bad input, third pass)", () => {
+    it("a YAML syntax error names the file, line and column and quotes no line of the file", () => {
+        const { code, out, file } = planText(`config:\n  calico:kubeconfig: "apiVersion: v1\n    token: yaml-tok-Rr5\n  calico:cluster: {name: x\n`);
+        // 1: the file cannot be read (plan's exit code for an unreadable stack file).
+        assert.equal(code, 1);
+        assert.match(out, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:5:1: YAML syntax error \\(MISSING_CHAR\\): Missing closing "quote`));
+        assert.doesNotMatch(out, /yaml-tok-Rr5|calico:cluster: \{name/);
+        assert.doesNotMatch(out, /\\u000a/);
+    });
+
+    it("a misspelt key gets a did-you-mean, at the top and inside a section, and its value is never shown", () => {
+        const { out } = planText(`${BASE}  calico:kube-config: "users: [{user: {token: kc-tok-Zq1}}]"\n  calico:bgp: { peers: [{ name: e, peerIP: 192.0.2.1, asNumber: 65001, passwrd: pw-typo-Kk2 }] }\n`);
+        assert.match(out, /calico:kube-config: unknown key \(did you mean "kubeconfig"\?\)/);
+        assert.match(out, /calico:bgp\.peers\[0\]\.passwrd: unknown key \(did you mean "password"\?\)/);
+        assert.doesNotMatch(out, /kc-tok-Zq1|pw-typo-Kk2/);
+    });
+
+    it("passwords at the edges Calico and the kernel take are accepted: 80 bytes, 40 two-byte characters, printable punctuation", () => {
+        for (const password of ["p".repeat(80), "é".repeat(40), "!#$%&()*+,-./:;<=>?@[]^_`{|}~ spaced"]) {
+            const { code, out } = planText(`${BASE}  calico:bgp:\n    peers:\n      - { name: e, peerIP: 192.0.2.1, asNumber: 65001, password: ${JSON.stringify(password)} }\n`);
+            assert.equal(code, 0, out);
+        }
+    });
+});

@@ -52,6 +52,28 @@ function benchmarkRules(c: PartialConfig, out: IssueCollector): void {
         out.error("calico:benchmark.acrossRacks", true, "needs at least two racks with nodes in calico:bgp.tor.racks; or name the nodes in calico:benchmark.nodes");
     }
     if (b.rackLabel !== undefined && b.nodeSelector === undefined) out.error("calico:benchmark.rackLabel", b.rackLabel, "is read only with calico:benchmark.nodeSelector; set that too, or remove rackLabel");
+    // The program creates the benchmark's namespace and deletes it when the benchmark is turned off.
+    const ns = b.namespace ?? "calico-benchmark";
+    const taken = ownedNamespaceConflict(ns, c);
+    if (taken) out.error("calico:benchmark.namespace", ns, `is ${taken}; the program creates this namespace and deletes it (with everything in it) when the benchmark is turned off or the stack is destroyed: choose a namespace of its own, such as calico-benchmark`);
+}
+
+/** Namespaces others own: deleting one takes the cluster's system, Calico or its monitoring down. */
+const RESERVED_NAMESPACES: Readonly<Record<string, string>> = {
+    default: "the cluster's default namespace",
+    "kube-system": "the cluster's system namespace",
+    "kube-public": "a namespace Kubernetes owns",
+    "kube-node-lease": "a namespace Kubernetes owns",
+    "calico-system": "where the operator runs calico-node and Typha",
+    "calico-apiserver": "where the operator runs the Calico API server",
+    "tigera-operator": "the operator's namespace",
+};
+
+/** Why `ns` cannot be a namespace the program creates and deletes, or undefined when it can. */
+function ownedNamespaceConflict(ns: string, c: PartialConfig): string | undefined {
+    if (RESERVED_NAMESPACES[ns]) return RESERVED_NAMESPACES[ns];
+    if (ns === (c.monitoring?.namespace ?? "monitoring")) return "the monitoring namespace (calico:monitoring.namespace)";
+    return undefined;
 }
 
 function policyRules(c: PartialConfig, out: IssueCollector): void {
@@ -434,6 +456,10 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
 function monitoringRules(c: PartialConfig, out: IssueCollector): void {
     const m = c.monitoring;
     if (!m || !m.enabled) return;
+    // With an install, the program creates the monitoring namespace and deletes it on destroy.
+    if ((m.install?.prometheus || m.install?.grafana) && RESERVED_NAMESPACES[m.namespace ?? "monitoring"]) {
+        out.error("calico:monitoring.namespace", m.namespace, `is ${RESERVED_NAMESPACES[m.namespace ?? "monitoring"]}; with calico:monitoring.install the program creates this namespace and deletes it on destroy: choose one of its own, such as monitoring`);
+    }
     if (m.felixMetricsPort === m.typhaMetricsPort) {
         out.error("calico:monitoring.typhaMetricsPort", m.typhaMetricsPort, `equals felixMetricsPort; Felix and Typha both listen on the host network, so the ports must differ (defaults 9091 and 9093)`);
     }

@@ -190,6 +190,14 @@ export const INVALID_CASES: InvalidCase[] = [
     // Third pass (issue 32): a misspelt top-level key echoes nothing, whatever it holds.
     { ...edit("kubeconfig under calico:kube-config", "calico:kube-config", "apiVersion: v1\nusers: [{user: {token: kc-tok-Hh8}}]"), secret: "kc-tok-Hh8" },
     { ...edit("password under a misspelt top-level key", "calico:bgpPassword", "bgp-pw-Lq2"), secret: "bgp-pw-Lq2" },
+    // Namespaces the program creates and deletes may not be anyone else's.
+    ...["kube-system", "calico-system", "tigera-operator", "default", "calico-apiserver", "kube-public", "kube-node-lease", "monitoring"].map((ns) =>
+        make(`benchmark namespace ${ns}`, (c) => (c["calico:benchmark"] = { enabled: true, nodes: ["n1", "n2"], namespace: ns }), "calico:benchmark.namespace"),
+    ),
+    make("benchmark namespace equal to a custom monitoring namespace", (c) => ((c["calico:benchmark"] = { enabled: true, nodes: ["n1", "n2"], namespace: "obs" }), (c["calico:monitoring"] = { namespace: "obs" })), "calico:benchmark.namespace"),
+    ...["kube-system", "calico-system", "tigera-operator", "default"].map((ns) =>
+        make(`installed monitoring in namespace ${ns}`, (c) => (c["calico:monitoring"] = { namespace: ns, install: { prometheus: true } }), "calico:monitoring.namespace"),
+    ),
     // BGP passwords that BIRD or the kernel cannot take: counted in bytes, no control characters.
     { ...edit("peer password of 81 bytes", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "p".repeat(81) }] }, "calico:bgp.peers[0].password"), secret: "p".repeat(81) },
     { ...edit("peer password of 41 two-byte characters (82 bytes)", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "é".repeat(41) }] }, "calico:bgp.peers[0].password"), secret: "é".repeat(41) },

@@ -98,3 +98,16 @@ describe("secrets in parse errors and misspelt keys (bad input, third pass)", ()
         }
     });
 });
+
+describe("namespaces the program owns (bad input, third pass): valid edges", () => {
+    it("ServiceMonitors may live in kube-system when nothing is installed there, and a benchmark namespace of its own is fine", () => {
+        for (const extra of [
+            "  calico:monitoring: { namespace: kube-system }\n",
+            "  calico:benchmark: { enabled: true, nodes: [n1, n2], namespace: net-bench }\n",
+            "  calico:monitoring: { namespace: obs, install: { prometheus: true } }\n  calico:benchmark: { enabled: true, nodes: [n1, n2], namespace: monitoring }\n",
+        ]) {
+            const { code, out } = planText(`${BASE}${extra}`);
+            assert.equal(code, 0, out);
+        }
+    });
+});

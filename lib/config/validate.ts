@@ -4,7 +4,7 @@
  */
 import { IssueCollector } from "./errors";
 import { Secret } from "./secret";
-import { FULL_MESH_MAX_NODES, GATE_STABLE_POLLS as GATE_POLLS } from "../model/topology";
+import { FULL_MESH_MAX_NODES, GATE_STABLE_POLLS as GATE_POLLS, RR_LABEL, RR_PEER_NAME, rackReflectorPeerName } from "../model/topology";
 import type { ParsedConfig } from "./schema";
 import { parseCidr, parseCidrOrAddress, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, peerAddress, LINK_LOCAL, type Cidr } from "../model/cidr";
 import { interfaceRegexError } from "../model/autodetection";
@@ -349,6 +349,43 @@ function hybridRules(racks: readonly { name: string; nodes: readonly string[] }[
     });
 }
 
+/**
+ * Names and labels the program owns: a user's peer or switch may not take the name of a BGPPeer the
+ * program generates (one object would be written by two resources), the rack label may not be a
+ * label Kubernetes or Calico own (the program would overwrite it on every rack node), and a declared
+ * node's labels may not contradict the rack or reflector role the config gives it.
+ */
+function ownedNameRules(c: PartialConfig, out: IssueCollector): void {
+    const bgp = c.bgp!;
+    const generated = new Map<string, string>([[RR_PEER_NAME, "the reflector peer the program creates in routeReflector mode"]]);
+    for (const r of bgp.tor?.racks ?? []) generated.set(rackReflectorPeerName(r.name), `the peer the program creates for rack ${r.name}'s reflectors in hybrid mode`);
+    (bgp.peers ?? []).forEach((p, i) => {
+        if (generated.has(p.name)) out.error(`calico:bgp.peers[${i}].name`, p.name, `is the name of ${generated.get(p.name)}; choose another name`);
+    });
+    (bgp.tor?.racks ?? []).forEach((r, i) =>
+        r.switches.forEach((sw, j) => {
+            if (sw.name && generated.has(sw.name)) out.error(`calico:bgp.tor.racks[${i}].switches[${j}].name`, sw.name, `is the name of ${generated.get(sw.name)}; choose another name`);
+        }),
+    );
+    const rackLabel = bgp.tor?.rackLabel;
+    if (rackLabel !== undefined && /(^|\.)(kubernetes\.io|k8s\.io|projectcalico\.org|tigera\.io)\//.test(rackLabel)) {
+        out.error("calico:bgp.tor.rackLabel", rackLabel, "is a label Kubernetes or Calico own (under kubernetes.io/, k8s.io/, projectcalico.org/ or tigera.io/); the program sets the rack label on every rack node and would overwrite it: choose a label of your own, such as rack or example.com/rack");
+    }
+    const rackOf = new Map<string, string>();
+    for (const r of bgp.tor?.racks ?? []) for (const n of r.nodes) rackOf.set(n, r.name);
+    const reflectors = new Set(bgp.routeReflectors?.nodes ?? []);
+    (c.cluster?.nodes ?? []).forEach((n, i) => {
+        const labels = n.labels ?? {};
+        const label = rackLabel ?? "rack";
+        if (bgp.tor && rackOf.has(n.name) && labels[label] !== undefined && labels[label] !== rackOf.get(n.name)) {
+            out.error(`calico:cluster.nodes[${i}].labels.${label}`, labels[label], `says rack ${labels[label]}, but calico:bgp.tor.racks puts ${n.name} in rack ${rackOf.get(n.name)}; the program labels it ${label}=${rackOf.get(n.name)}: fix one of the two`);
+        }
+        if (labels[RR_LABEL] !== undefined && !reflectors.has(n.name)) {
+            out.error(`calico:cluster.nodes[${i}].labels.${RR_LABEL}`, labels[RR_LABEL], `marks ${n.name} as a route reflector, but it is not in calico:bgp.routeReflectors.nodes; the program sets and removes this label itself: remove it, or list the node as a reflector`);
+        }
+    });
+}
+
 function bgpRules(c: PartialConfig, out: IssueCollector): void {
     const bgp = c.bgp;
     if (!bgp) return;
@@ -395,6 +432,7 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
         if (bgp.mode === "mesh") out.error("calico:bgp.routeReflectors", rr.nodes, `reflectors are configured but calico:bgp.mode is ${bgp.mode}; use mode routeReflector (or auto) or remove routeReflectors`);
         if (bgp.mode === "tor") out.error("calico:bgp.routeReflectors", rr.nodes, "reflectors are configured but calico:bgp.mode is tor; use mode hybrid (reflectors peer with their rack's switches) or remove routeReflectors");
     }
+    ownedNameRules(c, out);
     if (bgp.tor) {
         if (bgp.mode === "mesh" || bgp.mode === "routeReflector") out.error("calico:bgp.tor", bgp.tor.racks.map((r) => r.name), `racks are configured but calico:bgp.mode is ${bgp.mode}; use mode tor, hybrid (with routeReflectors) or auto`);
         const racks = new Set<string>();

@@ -17,6 +17,12 @@ export const GATE_STABLE_POLLS = 3;
 /** Node label that designates a route reflector (Calico docs and the guide); reflector BGPPeers select it. */
 export const RR_LABEL = "route-reflector";
 
+/** The BGPPeer the program creates from every client to the reflectors (route-reflector mode). */
+export const RR_PEER_NAME = "peer-with-route-reflectors";
+
+/** The BGPPeer the program creates from a rack's nodes to the rack's reflectors (hybrid mode). */
+export const rackReflectorPeerName = (rack: string): string => `rack-${rack}-reflectors`;
+
 /**
  * Why the program refuses to go from the BGP mode a stack last deployed to the configured one, or
  * undefined when the change can be made hitlessly in one update. Mesh ↔ hybrid is the one pair that

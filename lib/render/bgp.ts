@@ -28,7 +28,7 @@ import { isPatch, TYPES, type PlannedResource } from "./resource-spec";
 import { reportTopology, type FabricPeer, type TopologyReport } from "../model/topology-report";
 import type { FabricState } from "../model/sessions";
 
-import { RR_LABEL } from "../model/topology";
+import { RR_LABEL, RR_PEER_NAME, rackReflectorPeerName } from "../model/topology";
 export { RR_LABEL };
 /** Node annotation that gives a route reflector its cluster ID (Calico's Kubernetes datastore mapping). */
 export const RR_CLUSTER_ID_ANNOTATION = "projectcalico.org/RouteReflectorClusterID";
@@ -77,7 +77,7 @@ export function renderRouteReflectorPeer(): K8sObject {
     return {
         apiVersion: V3,
         kind: "BGPPeer",
-        metadata: { name: "peer-with-route-reflectors" },
+        metadata: { name: RR_PEER_NAME },
         spec: { nodeSelector: "all()", peerSelector: `${RR_LABEL} == 'true'` },
     };
 }
@@ -112,7 +112,7 @@ export function renderRackReflectorPeer(rackLabel: string, rack: string): K8sObj
     return {
         apiVersion: V3,
         kind: "BGPPeer",
-        metadata: { name: `rack-${rack}-reflectors` },
+        metadata: { name: rackReflectorPeerName(rack) },
         spec: { nodeSelector: parseSelector(`${rackLabel} == "${rack}"`).toString(), peerSelector: parseSelector(`${rackLabel} == "${rack}" && ${RR_LABEL} == "true"`).toString() },
     };
 }

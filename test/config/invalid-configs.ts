@@ -198,6 +198,28 @@ export const INVALID_CASES: InvalidCase[] = [
     ...["kube-system", "calico-system", "tigera-operator", "default"].map((ns) =>
         make(`installed monitoring in namespace ${ns}`, (c) => (c["calico:monitoring"] = { namespace: ns, install: { prometheus: true } }), "calico:monitoring.namespace"),
     ),
+    // Names and labels the program owns.
+    make("a peer named like the generated reflector peer", (c) => (c["calico:bgp"] = { peers: [{ name: "peer-with-route-reflectors", peerIP: "192.0.2.1", asNumber: 65010 }] }), "calico:bgp.peers[0].name"),
+    make("a peer named like a rack's generated reflector peer", (c) => {
+        tor(c, [{ name: "r1", nodes: ["n1"], switches: [sw()] }]);
+        c["calico:bgp"].peers = [{ name: "rack-r1-reflectors", peerIP: "192.0.2.1", asNumber: 65010 }];
+    }, "calico:bgp.peers[0].name"),
+    make("a switch named like a rack's generated reflector peer", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ name: "rack-r1-reflectors", ...sw() }] }]), "calico:bgp.tor.racks[0].switches[0].name"),
+    ...["kubernetes.io/hostname", "topology.kubernetes.io/zone", "node-role.kubernetes.io/worker", "node.k8s.io/rack", "projectcalico.org/rack", "operator.tigera.io/rack"].map((label) =>
+        make(`rack label ${label}`, (c) => ((c["calico:bgp"] = { mode: "tor", tor: { rackLabel: label, racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } })), "calico:bgp.tor.rackLabel"),
+    ),
+    make("a declared node's rack label contradicts its rack", (c) => {
+        tor(c, [{ name: "r1", nodes: ["n1"], switches: [sw()] }]);
+        c["calico:cluster"].nodes = [{ name: "n1", labels: { rack: "r2" } }];
+    }, "calico:cluster.nodes[0].labels.rack"),
+    make("a declared node's custom rack label contradicts its rack", (c) => {
+        c["calico:bgp"] = { mode: "tor", tor: { rackLabel: "example.com/rack", racks: [{ name: "r1", nodes: ["n1"], switches: [sw()] }] } };
+        c["calico:cluster"].nodes = [{ name: "n1", labels: { "example.com/rack": "r9" } }];
+    }, "calico:cluster.nodes[0].labels.example.com/rack"),
+    make("a node labelled route-reflector that is no reflector", (c) => {
+        c["calico:cluster"].nodes = [{ name: "n1", labels: { "route-reflector": "true" } }];
+        c["calico:bgp"] = { peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65010 }] };
+    }, "calico:cluster.nodes[0].labels.route-reflector"),
     // BGP passwords that BIRD or the kernel cannot take: counted in bytes, no control characters.
     { ...edit("peer password of 81 bytes", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "p".repeat(81) }] }, "calico:bgp.peers[0].password"), secret: "p".repeat(81) },
     { ...edit("peer password of 41 two-byte characters (82 bytes)", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "é".repeat(41) }] }, "calico:bgp.peers[0].password"), secret: "é".repeat(41) },

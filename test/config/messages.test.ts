@@ -111,3 +111,11 @@ describe("namespaces the program owns (bad input, third pass): valid edges", () 
         }
     });
 });
+
+describe("names and labels the program owns (bad input, third pass): valid edges", () => {
+    it("a rack label of one's own domain, and a declared node whose rack label agrees, are accepted", () => {
+        const tor = "  calico:bgp:\n    mode: tor\n    tor:\n      rackLabel: example.com/rack\n      racks:\n        - { name: r1, nodes: [n1], switches: [{ peerIP: 192.168.1.1, asNumber: 65001 }] }\n";
+        const { code, out } = planText(`${BASE.replace("name: t,", "name: t, nodes: [{ name: n1, labels: { example.com/rack: r1 } }],")}${tor}`);
+        assert.equal(code, 0, out);
+    });
+});

@@ -155,7 +155,7 @@ describe("e2e: mesh → route reflectors → mesh, and a gate failure", function
             assert.match(out, /nodes still lack their new BGP sessions/, scenario);
             if (scenario === "rr-only") {
                 assert.match(out, /: 17 of 20: /, "every client, and only the clients, should be missing");
-                assert.match(out, /node-\d+ \(0\/3\)/);
+                assert.match(out, /node-\d+ \(has 0\/3; lacks rr-1 [0-9.]+, rr-2 [0-9.]+, rr-3 [0-9.]+; required: runs calico-node\)/);
             }
             const cfg = await cluster.kube.get(`${PATHS.calico("bgpconfigurations")}/default`);
             assert.equal(cfg?.spec?.nodeToNodeMeshEnabled, true, `${scenario}: the mesh went off`);

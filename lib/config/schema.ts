@@ -237,7 +237,7 @@ export const networkSchema = z.strictObject({
      */
     bgp: z.boolean().default(true),
     /**
-     * `iptables`, `nftables` (v3.31.3) or `bpf` (needs `cluster.apiServer`; IPv4 only on v3.27.3).
+     * `iptables`, `nftables` (v3.31.3) or `bpf` (needs `cluster.apiServer`; on v3.27.3 not with dual-stack pools, which operator v1.32.7 refuses: `pkg/controller/installation/validation.go:156`).
      * @default "iptables"
      */
     dataplane: z.enum(["iptables", "nftables", "bpf"]).default("iptables"),

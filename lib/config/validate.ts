@@ -109,6 +109,10 @@ function releaseRules(c: PartialConfig, out: IssueCollector): void {
     if (!c.version) return;
     const rel = CALICO_RELEASES[c.version];
     const other = c.version === "v3.31.3" ? "v3.27.3" : "v3.31.3";
+    // v3.27.3 ships its CRDs inside tigera-operator.yaml; a separate CRD manifest would be ignored.
+    if (!rel.crdsManifestUrl && c.operator?.crdsManifest !== undefined) {
+        out.error("calico:operator.crdsManifest", c.operator.crdsManifest, `Calico ${c.version} has no separate CRD manifest (its CRDs are inside tigera-operator.yaml, calico:operator.manifest), so this would be ignored; remove it`);
+    }
     if (c.bgp && !rel.bgpLogLevels.includes(c.bgp.logSeverityScreen)) {
         out.error("calico:bgp.logSeverityScreen", c.bgp.logSeverityScreen, `Calico ${c.version} knows ${rel.bgpLogLevels.join(", ")}; Trace arrived in v3.29 (use Debug, or calico:version ${other})`);
     }
@@ -505,6 +509,10 @@ function monitoringRules(c: PartialConfig, out: IssueCollector): void {
         const used = HOST_PORTS_IN_USE[m[key]];
         if (used) out.error(`calico:monitoring.${key}`, m[key], `port ${m[key]} is already ${used} on every node's host network`);
     }
+    const gpw = m.install.grafanaAdminPassword;
+    if (m.install.grafana && gpw instanceof Secret && gpw.known && gpw.reveal() === "") {
+        out.error("calico:monitoring.install.grafanaAdminPassword", "[secret]", "is empty, and Grafana would start with an empty admin password: pulumi config set --secret --path calico:monitoring.install.grafanaAdminPassword <password>");
+    }
     if (m.install.grafana && !m.install.grafanaAdminPassword) {
         out.error("calico:monitoring.install.grafanaAdminPassword", undefined, "installing Grafana needs an admin password: pulumi config set --secret --path calico:monitoring.install.grafanaAdminPassword <password>");
     }
@@ -515,6 +523,11 @@ function nodePrepRules(c: PartialConfig, out: IssueCollector): void {
     if (!np) return;
     if (np.mode === "ssh" && !np.ssh) {
         out.error("calico:nodePrep.ssh", undefined, "ssh mode needs calico:nodePrep.ssh.nodes and calico:nodePrep.ssh.privateKey (a secret)");
+    }
+    // A public key in the private key's place fails only when the first node is reached; say it now.
+    const key = np.ssh?.privateKey;
+    if (key instanceof Secret && key.known && /^\s*(ssh-(rsa|dss|ed25519)|ecdsa-sha2-|sk-(ssh|ecdsa)-)/.test(key.reveal())) {
+        out.error("calico:nodePrep.ssh.privateKey", "[secret]", "holds a public key (an authorized_keys line); set the private key that belongs to it, e.g. pulumi config set --secret --path calico:nodePrep.ssh.privateKey < ~/.ssh/id_ed25519");
     }
     // One resource per host, named from the host: two hosts that map to one name would collide.
     const hostNames = new Map<string, number>();

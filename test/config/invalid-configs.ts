@@ -220,6 +220,12 @@ export const INVALID_CASES: InvalidCase[] = [
         c["calico:cluster"].nodes = [{ name: "n1", labels: { "route-reflector": "true" } }];
         c["calico:bgp"] = { peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65010 }] };
     }, "calico:cluster.nodes[0].labels.route-reflector"),
+    // Rules the README states, now enforced.
+    make("a CRD manifest on v3.27.3 (its CRDs are inside tigera-operator.yaml)", (c) => ((c["calico:version"] = "v3.27.3"), (c["calico:kubernetesVersion"] = "1.28"), (c["calico:network"].ipPools = [c["calico:network"].ipPools[0]]), (c["calico:network"].ipPools[0].cidr = "10.244.0.0/16"), (c["calico:operator"] = { crdsManifest: "/srv/calico/operator-crds.yaml" })), "calico:operator.crdsManifest"),
+    { ...edit("an ed25519 public key as the SSH private key", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }], privateKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPubKeyPk7 ops@laptop" } }, "calico:nodePrep.ssh.privateKey"), secret: "AAAAC3NzaC1lZDI1NTE5AAAAIPubKeyPk7" },
+    { ...edit("an RSA public key as the SSH private key", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }], privateKey: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABRsaPk2" } }, "calico:nodePrep.ssh.privateKey"), secret: "AAAAB3NzaC1yc2EAAAADAQABRsaPk2" },
+    { ...edit("an ECDSA public key as the SSH private key", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [{ host: "10.0.0.1" }], privateKey: "ecdsa-sha2-nistp256 AAAAE2VjZHNhEcdsaPk3" } }, "calico:nodePrep.ssh.privateKey"), secret: "AAAAE2VjZHNhEcdsaPk3" },
+    edit("an empty Grafana admin password with Grafana installed", "calico:monitoring", { install: { grafana: true, grafanaAdminPassword: "" } }, "calico:monitoring.install.grafanaAdminPassword"),
     // BGP passwords that BIRD or the kernel cannot take: counted in bytes, no control characters.
     { ...edit("peer password of 81 bytes", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "p".repeat(81) }] }, "calico:bgp.peers[0].password"), secret: "p".repeat(81) },
     { ...edit("peer password of 41 two-byte characters (82 bytes)", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "é".repeat(41) }] }, "calico:bgp.peers[0].password"), secret: "é".repeat(41) },

@@ -51,6 +51,17 @@ stop_all() {
         kill -9 "$pid" 2>/dev/null || true
         rm -f "$dir/$name.pid"
     done
+    # The real tigera-operator and calico-apiserver run as the simulator's children
+    # (e2e/simulator/pod-process.ts); the simulator stops them on SIGTERM, and this stops them (and
+    # removes the network namespace apiserver-pod.ts made) if the simulator had to be killed.
+    local f
+    for f in "$dir"/*.child.pid; do
+        [ -f "$f" ] || continue
+        pid="$(cat "$f")"
+        kill "$pid" 2>/dev/null || true; sleep 1; kill -9 "$pid" 2>/dev/null || true
+        rm -f "$f"
+    done
+    if [ -f "$dir/netns" ]; then ip netns del "$(cat "$dir/netns")" 2>/dev/null || true; rm -f "$dir/netns"; fi
     rm -f "$dir/started"
 }
 
@@ -65,6 +76,11 @@ certs() {
     printf 'extendedKeyUsage=clientAuth\n' > client.ext
     openssl req -newkey rsa:2048 -nodes -keyout admin.key -out admin.csr -subj "/O=system:masters/CN=e2e-admin" 2>/dev/null
     openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out admin.crt -days 2 -extfile client.ext 2>/dev/null
+    # The front proxy: kube-apiserver's client identity towards aggregated API servers (calico-apiserver),
+    # with its own CA, as kubeadm sets it up.
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout front-proxy-ca.key -out front-proxy-ca.crt -days 2 -subj "/CN=e2e-front-proxy-ca" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout front-proxy-client.key -out front-proxy-client.csr -subj "/CN=front-proxy-client" 2>/dev/null
+    openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -CAcreateserial -out front-proxy-client.crt -days 2 -extfile client.ext 2>/dev/null
     openssl genrsa -out sa.key 2048 2>/dev/null
     openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
     cd - >/dev/null
@@ -115,14 +131,22 @@ up() {
         --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$pki/sa.pub" \
         --service-account-signing-key-file "$pki/sa.key" --service-cluster-ip-range 10.96.0.0/12 \
         --enable-priority-and-fairness=false --profiling=false \
-        --kubelet-certificate-authority "$pki/ca.crt" --kubelet-preferred-address-types InternalDNS
+        --kubelet-certificate-authority "$pki/ca.crt" --kubelet-preferred-address-types InternalDNS \
+        --requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+        --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+        --requestheader-extra-headers-prefix X-Remote-Extra- \
+        --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
+        --enable-aggregator-routing=true
     kubeconfig "$api_port"
     wait_for 90 kube-apiserver curl -fsS --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$api_port/readyz"
 
+    # The node lifecycle controller runs, as in a real cluster: it lifts the not-ready taint the API
+    # server puts on a new Node (so Deployments that tolerate no taint can schedule) and marks pods
+    # NotReady when a node stops renewing its Lease (kwok renews them: --node-lease-duration-seconds).
     start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$dir/kubeconfig" \
         --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
         --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
-        --controllers '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-route,-service' --use-service-account-credentials=false
+        --controllers '*,-nodeipam,-cloud-node-lifecycle,-route,-service' --use-service-account-credentials=false
     start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$dir/kubeconfig" \
         --authentication-kubeconfig "$dir/kubeconfig" --authorization-kubeconfig "$dir/kubeconfig" \
         --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false
@@ -138,12 +162,14 @@ up() {
         --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
         --cidr 10.250.0.0/16 --node-ip 10.249.0.1 \
         --node-port "$kwok_port" --server-address "127.0.0.1:$kwok_port" \
-        --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" --enable-crds Logs
+        --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" --enable-crds Logs \
+        --node-lease-duration-seconds 40
     wait_for 60 "default ServiceAccount (kube-controller-manager)" "$bin/kubectl" get serviceaccount default -n default
 
     local sim=(node -r ts-node/register/transpile-only "$here/simulator/main.ts")
     (cd "$root" && "${sim[@]}" nodes "$dir/kubeconfig" "${stack_file:-}") > "$dir/nodes.log" 2>&1 || { cat "$dir/nodes.log" >&2; exit 1; }
     wait_for 60 "fake nodes Ready (kwok)" "${sim[@]}" ready "$dir/kubeconfig"
+    export E2E_BIN="$bin"
     start simulator bash -c "cd '$root' && exec node -r ts-node/register/transpile-only '$here/simulator/main.ts' run '$dir/kubeconfig' '$dir'"
     wait_for 30 simulator test -f "$dir/simulator.ready"
     echo "cluster up: $("$bin/kubectl" get nodes --no-headers | wc -l) fake nodes; KUBECONFIG=$dir/kubeconfig" >&2

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { Kube, type KubeObject, type WatchEvent } from "../simulator/kube";
-import { CALICO_VERSIONS } from "../../lib/model/versions";
+import { CALICO_RELEASES, CALICO_VERSIONS } from "../../lib/model/versions";
 
 /** The checkout. */
 export const ROOT = resolve(__dirname, "..", "..");
@@ -19,7 +19,7 @@ export const UPSTREAM = resolve(ROOT, "..", "shared", "upstream");
 /** Where build.sh puts the toolchain. */
 export const BIN = process.env.E2E_BIN ?? join(process.env.CALICO_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? "/root", ".cache"), "calico-pulumi-e2e"), "bin");
 
-const TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-command", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwok-crds/logs.yaml", /* the real calicoctl of each release */ ...CALICO_VERSIONS.map((v) => `calicoctl-${v}`)];
+const TOOLS = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-command", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwok-crds/logs.yaml", /* the real calicoctl and calico-apiserver of each release, and the operator line of each */ ...CALICO_VERSIONS.flatMap((v) => [`calicoctl-${v}`, `calico-apiserver-${v}`, `tigera-operator-${CALICO_RELEASES[v].operatorVersion}`])];
 
 /** Throws (so the scenario fails, never passes vacuously) when something the tier needs is missing. */
 export function requireToolchain(): void {

@@ -137,6 +137,35 @@ calico_and_kubernetes() {
         build_keyed "calicoctl-$cv" "$cs" "$(bundle_key "calico-$cv" "$vflag")" -ldflags "$vflag" ./calicoctl/calicoctl
     done
 
+    # --- calico-apiserver v3.31.3 and v3.27.3 (bundles), as bin/calico-apiserver-<version> --------------
+    # The aggregated API server behind projectcalico.org/v3, which the real operator deploys and whose
+    # pods e2e/simulator/apiserver-pod.ts runs. Versions stamped as each tag's Makefile does.
+    for cv in v3.31.3 v3.27.3; do
+        cs="$(unpack "calico-$cv")"
+        if [ "$cv" = v3.27.3 ]; then vflag="-X github.com/projectcalico/calico/apiserver/cmd/apiserver/server.VERSION=$cv"
+        else vflag="-X github.com/projectcalico/calico/pkg/buildinfo.Version=$cv"; fi
+        build_keyed "calico-apiserver-$cv" "$cs" "$(bundle_key "calico-$cv" apiserver "$vflag")" -ldflags "$vflag" ./apiserver/cmd/apiserver
+    done
+
+    # --- tigera-operator v1.40.3 and v1.32.7 (bundles), as bin/tigera-operator-<version> ---------------
+    # Each pins a tigera/api commit the proxy refuses: replace it with that commit's bundle. v1.40.3
+    # go:embeds four Istio charts (pkg/render/istio/*.tgz) its Makefile downloads; they are not here,
+    # and empty placeholders let it build (only an Istio resource would then fail; no stack makes one).
+    # The version is stamped the way each tag's Makefile stamps it (version.VERSION). The main package
+    # is ./cmd at v1.40.3 and the module root at v1.32.7.
+    for triple in v1.40.3:b8353932c447:./cmd v1.32.7:ca74195900cb:.; do
+        ov="${triple%%:*}" rest="${triple#*:}"; api="${rest%%:*}" main="${rest#*:}"
+        os="$(unpack "tigera-operator-$ov")"
+        ta="$(unpack "tigera-api-$api")"
+        gomod_edit "$os" -replace "github.com/tigera/api=$ta"
+        if [ -d "$os/pkg/render/istio" ]; then
+            for chart in base istiod cni ztunnel; do [ -e "$os/pkg/render/istio/$chart.tgz" ] || : > "$os/pkg/render/istio/$chart.tgz"; done
+        fi
+        ovflag="-X github.com/tigera/operator/version.VERSION=$ov"
+        GOFLAGS=-mod=mod build_keyed "tigera-operator-$ov" "$os" "$(bundle_key "tigera-operator-$ov" "$ovflag" "$(bundle_key "tigera-api-$api")")" \
+            -ldflags "$ovflag" "$main"
+    done
+
     # --- Kubernetes v1.34.4 control plane, etcd v3.6.5, kwok v0.7.0 (all upstream) --------------------
     kv=v1.34.4
     kflags="-X k8s.io/component-base/version.gitVersion=$kv -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34"

@@ -50,6 +50,20 @@ export function operatorDefaultPoolName(pools: readonly { readonly family: 4 | 6
     return pools.length === 1 || dualStackPair ? `default-ipv${pool.family}-ippool` : undefined;
 }
 
+/**
+ * How the provider deletes the operator's custom resources: in the background, as `kubectl delete`
+ * does, never with its default foreground propagation, under which neither resource ever goes:
+ * - Installation: foreground deletion adds the `foregroundDeletion` finalizer, and the v1.40.3
+ *   operator removes the CNI ServiceAccounts' finalizers only once every Installation finalizer
+ *   but its own is gone (tigera/operator v1.40.3 pkg/controller/installation/core_controller.go
+ *   1382-1390), while `foregroundDeletion` waits for those ServiceAccounts: a deadlock;
+ * - APIServer: the operator renders calico-apiserver for as long as the APIServer object exists,
+ *   deleting or not (pkg/controller/apiserver/apiserver_controller.go:224 at v1.40.3, :209 at
+ *   v1.32.7), so the garbage collector deletes the Deployment and the operator makes it again.
+ * Both were found by the real operator in the e2e tier's destroy (README, "Safety").
+ */
+export const OPERATOR_CR_DELETION = { "pulumi.com/deletionPropagationPolicy": "background" } as const;
+
 /** Installation `default` from settings. */
 export function renderInstallation(s: ClusterSettings): K8sObject {
     const net = s.network;
@@ -90,17 +104,17 @@ export function renderInstallation(s: ClusterSettings): K8sObject {
     return {
         apiVersion: "operator.tigera.io/v1",
         kind: "Installation",
-        metadata: { name: "default", annotations: { "pulumi.com/waitFor": installationWaitFor(s.release.version) } },
+        metadata: { name: "default", annotations: { "pulumi.com/waitFor": installationWaitFor(s.release.version), ...OPERATOR_CR_DELETION } },
         spec,
     };
 }
 
-/** APIServer `default`: serves projectcalico.org/v3, which calicoctl and kubectl use. */
+/** APIServer `default`: serves projectcalico.org/v3, which calicoctl and kubectl use. Deleted in the background (OPERATOR_CR_DELETION). */
 export function renderApiServer(): K8sObject {
     return {
         apiVersion: "operator.tigera.io/v1",
         kind: "APIServer",
-        metadata: { name: "default", annotations: { "pulumi.com/waitFor": APISERVER_WAIT_FOR } },
+        metadata: { name: "default", annotations: { "pulumi.com/waitFor": APISERVER_WAIT_FOR, ...OPERATOR_CR_DELETION } },
         spec: {},
     };
 }

@@ -9,6 +9,7 @@ import { LEGACY_NAME, PREVIOUS_DEPLOYMENT } from "../lib/render/resources";
 import { versionChangeRefusal } from "../lib/model/versions";
 import { topologyChangeRefusal } from "../lib/model/topology";
 import { identityChangeRefusal } from "../lib/model/identity";
+import { poolChangeRefusal } from "../lib/model/pool-changes";
 import { computeOutputs } from "../lib/render/outputs";
 
 /**
@@ -24,18 +25,21 @@ import { computeOutputs } from "../lib/render/outputs";
 export async function runProgram(rawConfig: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): Promise<CalicoClusterOutputs> {
     const config = fromPulumiConfig(rawConfig, secretKeys);
     const { settings } = validateArgs(LEGACY_NAME, stackConfigArgs(config));
-    // This stack's own last outputs: the cluster identity, Calico version and BGP mode it deployed. A
-    // change of identity (which would replace every resource), a downgrade, and a topology change that
-    // cannot be made hitlessly in one update, are refused here, as a RunError before CalicoCluster
+    // This stack's own last outputs: the cluster identity, Calico version, BGP mode and IP pools it
+    // deployed. A change of identity (which would replace every resource), a downgrade, a topology
+    // change that cannot be made hitlessly in one update, and a pool change the operator would not
+    // carry to the IPPools (lib/model/pool-changes.ts), are refused here, as a RunError before CalicoCluster
     // registers anything, so preview and up print the reason alone.
     const self = new pulumi.StackReference(PREVIOUS_DEPLOYMENT.name, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` });
     const previous = (await self.getOutputDetails("calicoVersion")).value;
     const previousBgp = (await self.getOutputDetails("bgp")).value as { mode?: unknown } | undefined;
     const previousIdentity = (await self.getOutputDetails("clusterIdentifier")).value;
+    const previousPools = (await self.getOutputDetails("ipPools")).value;
     const refusal =
         identityChangeRefusal(previousIdentity, settings.cluster.identifier, settings.cluster.name) ??
         versionChangeRefusal(previous, settings.calicoVersion) ??
-        topologyChangeRefusal(previousBgp?.mode, settings.bgp.mode);
+        topologyChangeRefusal(previousBgp?.mode, settings.bgp.mode) ??
+        poolChangeRefusal(previousPools, settings.network.ipPools, settings.calicoVersion, previous);
     if (refusal) throw new pulumi.RunError(refusal);
     const cluster = new CalicoCluster(LEGACY_NAME, stackConfigArgs(config, typeof previous === "string" ? previous : undefined));
     return outputsOf(cluster);

@@ -7,6 +7,8 @@
 import type { ClusterSettings } from "../config/settings";
 import { CALICO_RELEASES, versionChangeRefusal } from "../model/versions";
 import { identityChangeRefusal } from "../model/identity";
+import { poolChangeRefusal } from "../model/pool-changes";
+import { computeOutputs } from "./outputs";
 import { mapSecrets } from "./objects";
 import { crdHolder, OPERATOR_RESOURCES } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
@@ -90,6 +92,9 @@ export function planMigration(old: ClusterSettings, oldPlan: readonly PlannedRes
             error: identityChangeRefusal(old.cluster.identifier, next.cluster.identifier, next.cluster.name),
         });
     }
+    // The same check the program makes from the stack's last ipPools output.
+    const poolRefusal = poolChangeRefusal(computeOutputs(old).ipPools, next.network.ipPools, next.calicoVersion, old.calicoVersion);
+    if (poolRefusal) steps.push({ title: "IP pools", details: [], error: poolRefusal });
     const from = { calicoVersion: old.calicoVersion, kubernetesVersion: old.kubernetesVersion };
     const to = { calicoVersion: next.calicoVersion, kubernetesVersion: next.kubernetesVersion };
     const versionChange = old.calicoVersion !== next.calicoVersion;

@@ -31,7 +31,7 @@ export interface CalicoOutputs {
     readonly calicoNamespace: string;
     readonly podCidrs: string[];
     readonly serviceCidrs: string[];
-    readonly ipPools: { name: string; cidr: string; blockSize: number; encapsulation: string; natOutgoing: boolean; nodeSelector: string }[];
+    readonly ipPools: { name: string; cidr: string; blockSize: number; encapsulation: string; natOutgoing: boolean; nodeSelector: string; disableBGPExport: boolean }[];
     readonly bgp: {
         mode: string;
         asNumber: number;
@@ -69,7 +69,7 @@ export function computeOutputs(s: ClusterSettings, dashboards: readonly string[]
         calicoNamespace: CALICO_NAMESPACE,
         podCidrs: [...s.cluster.podCidrs],
         serviceCidrs: [...s.cluster.serviceCidrs],
-        ipPools: s.network.ipPools.map((p) => ({ name: p.name, cidr: p.cidr, blockSize: p.blockSize, encapsulation: p.encapsulation, natOutgoing: p.natOutgoing, nodeSelector: p.nodeSelector })),
+        ipPools: s.network.ipPools.map((p) => ({ name: p.name, cidr: p.cidr, blockSize: p.blockSize, encapsulation: p.encapsulation, natOutgoing: p.natOutgoing, nodeSelector: p.nodeSelector, disableBGPExport: p.disableBGPExport })),
         bgp: {
             mode: s.bgp.mode,
             asNumber: s.bgp.asNumber,

@@ -15,11 +15,13 @@ function plan(next: RawConfig, old: RawConfig, json = false) {
     const code = runPlan(["--stack-file", writeStackFile(next), "--from", writeStackFile(old), ...(json ? ["--json"] : [])], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
     return { code, stdout, stderr };
 }
+/** The v3.27.3 base upgraded: v3.31.3 with the same pools (a pool change waits for an update of its own). */
+const upgraded = () => ((c: RawConfig) => ((c["calico:network"].ipPools = baseFor("v3.27.3")["calico:network"].ipPools), c))(baseFor("v3.31.3"));
 const withPeer = (c: RawConfig) => ((c["calico:bgp"] = { peers: [{ name: "edge", peerIP: "192.0.2.1", asNumber: 65000 }] }), c);
 
 describe("plan --from", () => {
     it("v3.27.3 on 1.28 → v3.31.3 on 1.33: Kubernetes first, then CRDs, operator, the version wait, calicoctl objects", () => {
-        const r = plan(withPeer(baseFor("v3.31.3")), withPeer(baseFor("v3.27.3")), true);
+        const r = plan(withPeer(upgraded()), withPeer(baseFor("v3.27.3")), true);
         assert.equal(r.code, 0, r.stderr);
         const m = JSON.parse(r.stdout).migration;
         assert.deepEqual(m.from, { calicoVersion: "v3.27.3", kubernetesVersion: "1.28" });
@@ -40,7 +42,7 @@ describe("plan --from", () => {
     });
 
     it("a version change re-applies only the calicoctl objects whose rendering changed", () => {
-        const next = withPeer(baseFor("v3.31.3"));
+        const next = withPeer(upgraded());
         (next["calico:bgp"] as any).peers[0].asNumber = 65001;
         const m = JSON.parse(plan(next, withPeer(baseFor("v3.27.3")), true).stdout).migration;
         const step = m.steps.find((x: { title: string }) => /^calicoctl objects, after the wait/.test(x.title));
@@ -48,7 +50,7 @@ describe("plan --from", () => {
     });
 
     it("the v3.27.3 Typha metrics Service is released to the new operator, not deleted", () => {
-        const r = plan(baseFor("v3.31.3"), baseFor("v3.27.3"));
+        const r = plan(upgraded(), baseFor("v3.27.3"));
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /release calico-typha-metrics-service \(left in the cluster/);
         assert.doesNotMatch(r.stdout, /delete calico-typha-metrics-service/);
@@ -62,10 +64,20 @@ describe("plan --from", () => {
     });
 
     it("an upgrade that also deletes a Calico object is an error", () => {
-        const r = plan(baseFor("v3.31.3"), withPeer(baseFor("v3.27.3")));
+        const r = plan(upgraded(), withPeer(baseFor("v3.27.3")));
         assert.equal(r.code, 2);
         assert.match(r.stdout, /\[ERROR\] Calico objects deleted during the upgrade/);
         assert.match(r.stderr, /bgppeer-edge/);
+    });
+
+    it("a pool change the operator would not carry through is refused, as the program refuses it", () => {
+        const old = baseFor("v3.27.3");
+        const next = baseFor("v3.27.3");
+        next["calico:network"].ipPools[0].encapsulation = next["calico:network"].ipPools[0].encapsulation === "VXLAN" ? "IPIP" : "VXLAN";
+        const r = plan(next, old, true);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /calico:network\.ipPools: changing the IPv4 pool .*operator v1\.32\.7 hands the pool to calico-node/);
+        assert.equal(JSON.parse(r.stdout).valid, false);
     });
 
     it("without a version change it lists the resource changes", () => {

@@ -19,6 +19,13 @@ export const RAW_LIMITS = {
     stringLength: 262_144,
 } as const;
 
+/**
+ * Addresses with credentials in them: a URL's userinfo (`https://user:pass@host/...`, `https://token@host`),
+ * and a registry host written as `user:pass@host[/path]`. A plain string holding an `@` elsewhere
+ * (an e-mail address, a selector) matches neither.
+ */
+const CREDENTIALS_IN_URL: readonly RegExp[] = [/^[a-z][a-z0-9+.-]*:\/\/[^/?#\s@]+@/i, /^[^\s/@:]+:[^\s/@]+@[a-z0-9.-]+(:[0-9]+)?(\/|$)/i];
+
 /** One problem found in the raw shape. */
 export interface RawProblem {
     readonly path: string;
@@ -38,6 +45,10 @@ export function rawProblems(top: string, value: unknown): RawProblem[] {
         }
         if (v instanceof Secret || v === null || typeof v !== "object") {
             if (typeof v === "string" && v.length > RAW_LIMITS.stringLength) out.push({ path: keyPath(top, segs), message: `is ${v.length} characters long; the limit is ${RAW_LIMITS.stringLength}` });
+            // Reported without its value: the part before "@" is a credential.
+            else if (typeof v === "string" && CREDENTIALS_IN_URL.some((re) => re.test(v))) {
+                out.push({ path: keyPath(top, segs), message: "holds credentials in an address (user:password@host): they would sit in plain text in the stack's config and state and in every command line that uses it. Remove the user:password@ part; give a registry's credentials as an image pull Secret (calico:registry.pullSecrets), a mirror's through the machine's ~/.netrc or the mirror's own access control" });
+            }
             return;
         }
         if (depth > RAW_LIMITS.depth) {

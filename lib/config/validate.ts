@@ -6,7 +6,7 @@ import { IssueCollector } from "./errors";
 import { Secret } from "./secret";
 import { FULL_MESH_MAX_NODES, GATE_STABLE_POLLS as GATE_POLLS, RR_LABEL, RR_PEER_NAME, rackReflectorPeerName } from "../model/topology";
 import type { ParsedConfig } from "./schema";
-import { parseCidr, parseCidrOrAddress, cidrContains, cidrsOverlap, addressInCidr, unusablePeerAddress, peerAddress, LINK_LOCAL, type Cidr } from "../model/cidr";
+import { parseCidr, parseCidrOrAddress, cidrContains, cidrsOverlap, addressInCidr, addressFamily, unusablePeerAddress, peerAddress, LINK_LOCAL, type Cidr } from "../model/cidr";
 import { interfaceRegexError } from "../model/autodetection";
 import { USE_DEFAULT } from "./schema";
 import { CALICO_RELEASES, calicoVersionsFor, isSupportedPair } from "../model/versions";
@@ -22,7 +22,16 @@ const HOST_PORTS_IN_USE: Readonly<Record<number, string>> = {
     5473: "Typha's client port",
     9099: "Felix's health port",
     9098: "Typha's health port",
+    // Kubernetes' own, on every node (the API server's on every control-plane node).
+    6443: "the API server's port (on control-plane nodes)",
+    10248: "the kubelet's health port",
+    10249: "kube-proxy's metrics port",
+    10250: "the kubelet's API",
+    10256: "kube-proxy's health port",
 };
+
+/** Names that reach the API server only through the `kubernetes` Service, i.e. through kube-proxy and cluster DNS. */
+const SERVICE_NAMES = /^kubernetes(\.default(\.svc(\.[a-z0-9.-]+)?)?)?\.?$/i;
 
 /** Block size limits per family (Calico IPAM). */
 export const BLOCK_SIZE_RANGE = { 4: [20, 32], 6: [116, 128] } as const;
@@ -44,6 +53,7 @@ export function validateConfig(c: PartialConfig, out: IssueCollector): void {
 function benchmarkRules(c: PartialConfig, out: IssueCollector): void {
     const b = c.benchmark;
     if (!b?.enabled) return;
+    if (c.cluster && c.cluster.nodeCount < 2) out.error("calico:benchmark.enabled", true, `the benchmark measures between two nodes, and calico:cluster.nodeCount is ${c.cluster.nodeCount}; turn it on once the cluster has a second node`);
     const ways = (["nodes", "acrossRacks", "nodeSelector"] as const).filter((k) => (k === "acrossRacks" ? b.acrossRacks : b[k] !== undefined));
     if (ways.length === 0) out.error("calico:benchmark.nodes", undefined, "the benchmark needs two nodes: set calico:benchmark.nodes to [client node, server node], acrossRacks: true with at least two racks, or nodeSelector to pick two nodes in different racks when it runs");
     if (ways.length > 1) out.error(`calico:benchmark.${ways[1]}`, ways[1] === "acrossRacks" ? true : b[ways[1]], `set one of nodes, acrossRacks and nodeSelector, not ${ways.join(" and ")}`);
@@ -184,6 +194,21 @@ function networkRules(c: PartialConfig, out: IssueCollector): void {
             "the eBPF dataplane replaces kube-proxy and must reach the API server directly; set calico:cluster.apiServer.host (and port) to the API server's address, not the Service IP",
         );
     }
+    const api = c.cluster?.apiServer;
+    if (net.dataplane === "bpf" && api) {
+        const why = "the eBPF dataplane replaces kube-proxy, so calico-node must reach the API server without Services: give a control-plane node's address or its load balancer's";
+        if (SERVICE_NAMES.test(api.host)) out.error("calico:cluster.apiServer.host", api.host, `is the kubernetes Service's name, which resolves through cluster DNS to the Service IP; ${why}`);
+        if (addressFamily(api.host)) {
+            for (const s of cidrs(c.cluster!.serviceCidr)) if (addressInCidr(api.host, s)) out.error("calico:cluster.apiServer.host", api.host, `is inside calico:cluster.serviceCidr ${s.text} (the Service IP); ${why}`);
+            for (const p of cidrs(c.cluster!.podCidr)) if (addressInCidr(api.host, p)) out.error("calico:cluster.apiServer.host", api.host, `is inside calico:cluster.podCidr ${p.text}, a pod's address; ${why}`);
+        }
+    }
+    // calico:network.autodetection is calico-node's IPv4 method (nodeAddressAutodetectionV4).
+    (net.autodetection?.cidrs ?? []).forEach((x, i) => {
+        if (x.includes(":")) out.error(`calico:network.autodetection.cidrs[${i}]`, x, "is an IPv6 range, and this is the IPv4 address autodetection: no IPv4 address can match it; give IPv4 ranges");
+    });
+    const reach = net.autodetection?.canReach;
+    if (reach !== undefined && addressFamily(reach.replace(/^\[|\]$/g, "")) === 6) out.error("calico:network.autodetection.canReach", reach, "is an IPv6 address, and this is the IPv4 address autodetection: no IPv4 route leads to it; give an IPv4 address or a host name");
     for (const k of ["interface", "skipInterface"] as const) {
         const re = net.autodetection?.[k];
         const why = re === undefined ? undefined : interfaceRegexError(re);
@@ -302,6 +327,7 @@ const MD5_MAX = 80;
 function crossFieldLimits(c: PartialConfig, out: IssueCollector): void {
     const bgp = c.bgp;
     const m = c.monitoring;
+    if (bgp?.listenPort !== undefined && c.network?.bgp === false) out.warn("calico:bgp.listenPort", bgp.listenPort, "is ignored: calico:network.bgp is false, so no BGP listener runs; remove it");
     if (bgp?.listenPort !== undefined) {
         const taken: Record<number, string> = { ...HOST_PORTS_IN_USE, ...(m ? { [m.felixMetricsPort]: "calico:monitoring.felixMetricsPort", [m.typhaMetricsPort]: "calico:monitoring.typhaMetricsPort" } : {}) };
         delete taken[179];
@@ -497,7 +523,21 @@ function bgpRules(c: PartialConfig, out: IssueCollector): void {
 
 function monitoringRules(c: PartialConfig, out: IssueCollector): void {
     const m = c.monitoring;
-    if (!m || !m.enabled) return;
+    if (!m) return;
+    const i = m.install;
+    if (!m.enabled) {
+        for (const k of ["prometheus", "grafana"] as const) if (i?.[k]) out.warn(`calico:monitoring.install.${k}`, true, "is ignored: calico:monitoring.enabled is false, so nothing of monitoring is installed; set enabled: true, or remove it");
+        return;
+    }
+    // Settings of a part that is not installed change nothing.
+    const ignored = (key: string, value: unknown, part: "prometheus" | "grafana") => out.warn(`calico:monitoring.install.${key}`, value, `is ignored: calico:monitoring.install.${part} is false, so ${part === "grafana" ? "Grafana" : "Prometheus"} is not installed here; set ${part}: true, or remove it`);
+    if (!i.grafana) {
+        if (i.grafanaAdminPassword !== undefined) ignored("grafanaAdminPassword", "[secret]", "grafana");
+        if (i.grafanaChartPath !== undefined) ignored("grafanaChartPath", i.grafanaChartPath, "grafana");
+        if (i.serviceType === "NodePort") ignored("serviceType", i.serviceType, "grafana");
+    }
+    if (!i.prometheus && i.prometheusChartPath !== undefined) ignored("prometheusChartPath", i.prometheusChartPath, "prometheus");
+    if (i.grafana && i.serviceType === "ClusterIP" && i.grafanaNodePort !== 30010) out.warn("calico:monitoring.install.grafanaNodePort", i.grafanaNodePort, "is ignored: Grafana's serviceType is ClusterIP; set serviceType: NodePort, or remove it");
     // With an install, the program creates the monitoring namespace and deletes it on destroy.
     if ((m.install?.prometheus || m.install?.grafana) && RESERVED_NAMESPACES[m.namespace ?? "monitoring"]) {
         out.error("calico:monitoring.namespace", m.namespace, `is ${RESERVED_NAMESPACES[m.namespace ?? "monitoring"]}; with calico:monitoring.install the program creates this namespace and deletes it on destroy: choose one of its own, such as monitoring`);

@@ -375,4 +375,43 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("benchmark with no pings", "calico:benchmark", { enabled: true, nodes: ["n1", "n2"], pingCount: 0 }, "calico:benchmark.pingCount"),
     edit("benchmark iperf3 run of an hour", "calico:benchmark", { enabled: true, nodes: ["n1", "n2"], durationSeconds: 3600 }, "calico:benchmark.durationSeconds"),
     edit("baseline policy: a misspelt key", "calico:policy", { baseline: { enabled: true, exclude: ["x"] } }, "calico:policy.baseline.exclude"),
+    // settings that contradict each other (bad input, third pass, class 7)
+    ...["10.96.0.1", "10.96.0.10", "10.111.255.254"].map((host) => make(`eBPF API server at the Service IP ${host}`, (c) => bpfWith(c, host), "calico:cluster.apiServer.host")),
+    ...["10.244.0.1", "10.244.200.7"].map((host) => make(`eBPF API server at a pod address ${host}`, (c) => bpfWith(c, host), "calico:cluster.apiServer.host")),
+    ...["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "KUBERNETES.DEFAULT.SVC."].map((host) => make(`eBPF API server by the Service's name ${host}`, (c) => bpfWith(c, host), "calico:cluster.apiServer.host")),
+    edit("IPv6 range in the IPv4 autodetection", "calico:network.autodetection", { cidrs: ["fd00:10::/64"] }, "calico:network.autodetection.cidrs[0]"),
+    edit("IPv6 range second in the IPv4 autodetection", "calico:network.autodetection", { cidrs: ["10.0.0.0/8", "2001:db8::/32"] }, "calico:network.autodetection.cidrs[1]"),
+    edit("IPv6 address as the IPv4 autodetection's canReach", "calico:network.autodetection", { canReach: "2001:db8::1" }, "calico:network.autodetection.canReach"),
+    edit("bracketed IPv6 address as canReach", "calico:network.autodetection", { canReach: "[2001:db8::53]" }, "calico:network.autodetection.canReach"),
+    make("benchmark on a one-node cluster", (c) => ((c["calico:cluster"].nodeCount = 1), (c["calico:benchmark"] = { enabled: true, nodes: ["n1", "n2"] })), "calico:benchmark.enabled"),
+    ...([
+        ["bgp.listenPort", 10250],
+        ["bgp.listenPort", 6443],
+        ["bgp.listenPort", 10256],
+        ["bgp.listenPort", 10248],
+        ["bgp.listenPort", 10249],
+        ["monitoring.felixMetricsPort", 10250],
+        ["monitoring.felixMetricsPort", 6443],
+        ["monitoring.felixMetricsPort", 10256],
+        ["monitoring.typhaMetricsPort", 10250],
+        ["monitoring.typhaMetricsPort", 10249],
+        ["monitoring.typhaMetricsPort", 10248],
+    ] as const).map(([key, port]) => edit(`${key} on Kubernetes' port ${port}`, `calico:${key}`, port)),
+    ...([
+        ["operator.manifest", "https://user:s3cr3t-1@mirror.example.com/tigera-operator.yaml", "s3cr3t-1"],
+        ["operator.manifest", "https://ghp_t0ken2@raw.example.com/calico/tigera-operator.yaml", "ghp_t0ken2"],
+        ["operator.crdsManifest", "http://deploy:s3cr3t-3@10.0.0.5:8080/operator-crds.yaml", "s3cr3t-3"],
+        ["registry.url", "bob:hunter2-4@registry.example.com/", "hunter2-4"],
+        ["registry.url", "robot$ci:t0ken-5@registry.example.com:5000/mirror/", "t0ken-5"],
+        ["monitoring.install.prometheusUrl", "http://admin:prom-6@prometheus.monitoring:9090", "prom-6"],
+        ["calicoctl.downloadBaseUrl", "https://u:dl-7@mirror.example.com/calico", "dl-7"],
+        ["monitoring.install.grafanaChartPath", "https://charts:chart-8@charts.example.com/grafana-8.5.2.tgz", "chart-8"],
+        ["monitoring.install.prometheusChartPath", "oci://puller:oci-9@registry.example.com/charts/kube-prometheus-stack", "oci-9"],
+    ] as const).map(([key, url, secret]): InvalidCase => ({ ...edit(`credentials in ${key}`, `calico:${key}`, url), secret })),
 ];
+
+/** The eBPF dataplane with the API server at `host`. */
+function bpfWith(c: RawConfig, host: string): void {
+    c["calico:network"].dataplane = "bpf";
+    c["calico:cluster"].apiServer = { host, port: 6443 };
+}

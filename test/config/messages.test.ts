@@ -119,3 +119,58 @@ describe("names and labels the program owns (bad input, third pass): valid edges
         assert.equal(code, 0, out);
     });
 });
+
+describe("settings that contradict each other (bad input, third pass): warnings and valid edges", () => {
+    const warningsOf = (extra: string) => {
+        const file = join(mkdtempSync(join(tmpdir(), "msg-")), "Pulumi.t.yaml");
+        writeFileSync(file, `${BASE}${extra}`);
+        let out = "";
+        const code = runPlan(["--stack-file", file, "--json"], { stdout: (t) => (out += t), stderr: () => undefined });
+        assert.equal(code, 0, out);
+        return (JSON.parse(out).warnings as string[]).join("\n");
+    };
+
+    for (const [extra, key] of [
+        ["  calico:network: { bgp: false, ipPools: [{ name: p, cidr: 10.244.0.0/16, encapsulation: VXLAN }] }\n  calico:bgp: { listenPort: 1790 }\n", "calico:bgp.listenPort: is ignored: calico:network.bgp is false"],
+        ["  calico:monitoring: { enabled: false, install: { prometheus: true } }\n", "calico:monitoring.install.prometheus: is ignored: calico:monitoring.enabled is false"],
+        ["  calico:monitoring: { install: { grafanaAdminPassword: { secure: AAAA } } }\n", "calico:monitoring.install.grafanaAdminPassword: is ignored: calico:monitoring.install.grafana is false"],
+        ["  calico:monitoring: { install: { grafanaChartPath: ./charts/grafana } }\n", "calico:monitoring.install.grafanaChartPath: is ignored"],
+        ["  calico:monitoring: { install: { serviceType: NodePort } }\n", "calico:monitoring.install.serviceType: is ignored"],
+        ["  calico:monitoring: { install: { prometheusChartPath: ./charts/kps } }\n", "calico:monitoring.install.prometheusChartPath: is ignored: calico:monitoring.install.prometheus is false"],
+    ] as const) {
+        it(`warns, naming the key: ${key.split(":").slice(0, 2).join(":")}`, () => {
+            const w = warningsOf(extra);
+            assert.ok(w.includes(key), w);
+            assert.ok(!w.includes("AAAA"), "a secret value in a warning");
+        });
+    }
+
+    it("accepts the values at each new rule's edge", () => {
+        const API = (host: string) => `${BASE.replace("serviceCidr: 10.96.0.0/12 }", `serviceCidr: 10.96.0.0/12, apiServer: { host: ${host} } }`)}  calico:network: { dataplane: bpf }\n`;
+        for (const extra of [
+            // eBPF with the API server's real address next to (not inside) the Service and pod ranges, or a host name of its own
+            API(`10.95.255.255`),
+            API(`10.245.0.1`),
+            API(`kubernetes.example.com`),
+            API(`kubernetes-api.internal`),
+            // IPv4 autodetection with IPv4 values and a host name
+            "  calico:network: { autodetection: { cidrs: [10.0.0.0/8, 192.168.0.0/16] } }\n",
+            "  calico:network: { autodetection: { canReach: 8.8.8.8 } }\n",
+            "  calico:network: { autodetection: { canReach: dns.example.com } }\n",
+            // a benchmark on the smallest cluster that has two nodes
+            "  calico:benchmark: { enabled: true, nodes: [n1, n2] }\n",
+            // ports next to Kubernetes' own
+            "  calico:bgp: { listenPort: 10251 }\n",
+            "  calico:monitoring: { felixMetricsPort: 10247, typhaMetricsPort: 10257 }\n",
+            // addresses with an @ that is no credential, and a registry with a port and path
+            "  calico:registry: { url: registry.example.com:5000/mirror/ }\n",
+            "  calico:operator: { manifest: https://mirror.example.com/calico/v3.31.3/tigera-operator.yaml?ref=a@b }\n",
+            "  calico:operator: { manifest: ./manifests/tigera-operator@v3.31.3.yaml }\n",
+            // monitoring settings that belong to what is installed
+            "  calico:monitoring: { install: { grafana: true, grafanaAdminPassword: pw, serviceType: NodePort, grafanaNodePort: 30100 } }\n",
+        ]) {
+            const { code, out } = planText(extra.startsWith("config:") ? extra : `${BASE}${extra}`);
+            assert.equal(code, 0, `${extra}\n${out}`);
+        }
+    });
+});

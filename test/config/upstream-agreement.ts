@@ -194,10 +194,18 @@ export const AGREEMENT_ROWS: AgreementRow[] = [
     // autodetection
     {
         title: "autodetection CIDRs with host bits",
-        edit: (c) => setPath(c, "calico:network.autodetection", { cidrs: ["10.0.0.5/24", "fd00::5/64"] }),
+        edit: (c) => setPath(c, "calico:network.autodetection", { cidrs: ["10.0.0.5/24", "192.168.7.9/16"] }),
         verdict: ACCEPT_BOTH,
         source: `${OP("v1.32.7", "pkg/controller/installation/validation.go:491 net.ParseCIDR(c)")}; ${OP("v1.40.3", "validation.go:465")}; calico-node cnet.ParseCIDR (autodetection_methods.go AutoDetectCIDR)`,
-        rendered: (o) => expectEq(find(o, "Installation").spec.calicoNetwork.nodeAddressAutodetectionV4.cidrs, ["10.0.0.5/24", "fd00::5/64"], "autodetection cidrs"),
+        rendered: (o) => expectEq(find(o, "Installation").spec.calicoNetwork.nodeAddressAutodetectionV4.cidrs, ["10.0.0.5/24", "192.168.7.9/16"], "autodetection cidrs"),
+    },
+    {
+        // Stricter than upstream on purpose: the operator parses any CIDR, but the IPv4 method only
+        // ever looks at IPv4 addresses, so an IPv6 range can never match (bad input, third pass).
+        title: "an IPv6 range in the IPv4 autodetection",
+        edit: (c) => setPath(c, "calico:network.autodetection", { cidrs: ["10.0.0.5/24", "fd00::5/64"] }),
+        verdict: both("calico:network.autodetection.cidrs[1]", /IPv6 range/),
+        source: `${OP("v1.32.7", "validation.go:491 accepts it")}; calico-node autodetection_methods.go AutoDetectCIDR compares it only with addresses of the method's IP version`,
     },
     { title: "interface regexes Go compiles (comma-separated)", edit: (c) => setPath(c, "calico:network.autodetection", { interface: "ens[0-9]+, eth(0|1), (?i)bond.*" }), verdict: ACCEPT_BOTH, source: AUTODETECT },
     { title: "interface regex with lookahead", edit: (c) => setPath(c, "calico:network.autodetection", { interface: "eth(?=0)" }), verdict: both("calico:network.autodetection.interface", /RE2/), source: `${AUTODETECT}; Go regexp/syntax: lookaround is not RE2` },

@@ -51,18 +51,28 @@ export function operatorDefaultPoolName(pools: readonly { readonly family: 4 | 6
 }
 
 /**
- * How the provider deletes the operator's custom resources: in the background, as `kubectl delete`
- * does, never with its default foreground propagation, under which neither resource ever goes:
+ * Annotations for the operator's custom resources (Installation, APIServer): how the provider
+ * updates and deletes them, where its defaults would leave a stack stuck with the real operator.
+ *
+ * `patchForce`: the operator writes its defaults back into the Installation's spec ("poor-man's
+ * defaulting", tigera/operator v1.40.3 pkg/controller/installation/core_controller.go 903-910, a
+ * patch from the operator's own field manager), so it co-owns fields the program sets, such as
+ * `.spec.calicoNetwork.ipPools`; the provider's server-side apply of any later change to them then
+ * fails with a field conflict. The program is the source of truth for the fields it sets and takes
+ * them back; the operator's defaults for the fields it does not set stay.
+ *
+ * Background deletion, as `kubectl delete` does, never the provider's default foreground deletion,
+ * under which neither resource ever goes:
  * - Installation: foreground deletion adds the `foregroundDeletion` finalizer, and the v1.40.3
  *   operator removes the CNI ServiceAccounts' finalizers only once every Installation finalizer
- *   but its own is gone (tigera/operator v1.40.3 pkg/controller/installation/core_controller.go
- *   1382-1390), while `foregroundDeletion` waits for those ServiceAccounts: a deadlock;
+ *   but its own is gone (core_controller.go 1382-1390), while `foregroundDeletion` waits for those
+ *   ServiceAccounts: a deadlock;
  * - APIServer: the operator renders calico-apiserver for as long as the APIServer object exists,
  *   deleting or not (pkg/controller/apiserver/apiserver_controller.go:224 at v1.40.3, :209 at
  *   v1.32.7), so the garbage collector deletes the Deployment and the operator makes it again.
- * Both were found by the real operator in the e2e tier's destroy (README, "Safety").
+ * All three were found by the real operator in the e2e tier (README, "Safety").
  */
-export const OPERATOR_CR_DELETION = { "pulumi.com/deletionPropagationPolicy": "background" } as const;
+export const OPERATOR_CR_ANNOTATIONS = { "pulumi.com/patchForce": "true", "pulumi.com/deletionPropagationPolicy": "background" } as const;
 
 /** Installation `default` from settings. */
 export function renderInstallation(s: ClusterSettings): K8sObject {
@@ -104,17 +114,17 @@ export function renderInstallation(s: ClusterSettings): K8sObject {
     return {
         apiVersion: "operator.tigera.io/v1",
         kind: "Installation",
-        metadata: { name: "default", annotations: { "pulumi.com/waitFor": installationWaitFor(s.release.version), ...OPERATOR_CR_DELETION } },
+        metadata: { name: "default", annotations: { "pulumi.com/waitFor": installationWaitFor(s.release.version), ...OPERATOR_CR_ANNOTATIONS } },
         spec,
     };
 }
 
-/** APIServer `default`: serves projectcalico.org/v3, which calicoctl and kubectl use. Deleted in the background (OPERATOR_CR_DELETION). */
+/** APIServer `default`: serves projectcalico.org/v3, which calicoctl and kubectl use. Updated and deleted as OPERATOR_CR_ANNOTATIONS says. */
 export function renderApiServer(): K8sObject {
     return {
         apiVersion: "operator.tigera.io/v1",
         kind: "APIServer",
-        metadata: { name: "default", annotations: { "pulumi.com/waitFor": APISERVER_WAIT_FOR, ...OPERATOR_CR_DELETION } },
+        metadata: { name: "default", annotations: { "pulumi.com/waitFor": APISERVER_WAIT_FOR, ...OPERATOR_CR_ANNOTATIONS } },
         spec: {},
     };
 }

@@ -15,6 +15,7 @@ export const ADDED_SINCE_UNPREFIXED: readonly string[] = ["calico-check-kubeadm-
  * address since the hybrid topology (its command text changed; an update re-runs the wait, which
  * passes at once on a settled cluster), and every calicoctl command reads the Calico version from the
  * cluster since the upgrade work (its text no longer names the version; an update re-applies the same
- * object).
+ * object); the Installation and APIServer carry the annotations the real operator needs
+ * (lib/render/installation.ts OPERATOR_CR_ANNOTATIONS: an annotation update, nothing of the spec).
  */
-export const UPDATED_SINCE_UNPREFIXED: readonly string[] = ["calico-wait-bgp-sessions", "calico-bgpconfiguration-default"];
+export const UPDATED_SINCE_UNPREFIXED: readonly string[] = ["calico-wait-bgp-sessions", "calico-bgpconfiguration-default", "calico-installation", "calico-apiserver"];

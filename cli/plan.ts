@@ -209,6 +209,8 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
         if (st.size > MAX_STACK_FILE_BYTES) throw new Error(`${path} is ${st.size} bytes; a stack file is at most ${MAX_STACK_FILE_BYTES}`);
         raw = readStackConfig(path);
     } catch (e) {
+        // A file the Pulumi CLI would read otherwise is invalid config (exit 2, like a bad value).
+        if (e instanceof ConfigValidationError) return invalid(e, format, io);
         io.stderr(`cannot read stack config: ${escapeControl((e as Error).message)}\n`);
         return 1;
     }
@@ -217,9 +219,7 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
         settings = loadSettings(raw).settings;
     } catch (e) {
         if (!(e instanceof ConfigValidationError)) throw e;
-        io.stderr(`${e.message}\n`);
-        if (format === "json") io.stdout(JSON.stringify({ valid: false, errors: e.issues.map((i) => ({ path: i.path, message: i.message, text: formatIssue(i) })) }, null, 2) + "\n");
-        return 2;
+        return invalid(e, format, io);
     }
     for (const path of plaintextSecretPaths(raw, SECRET_FIELDS)) {
         settings = {
@@ -244,6 +244,13 @@ export function runPlan(argv: readonly string[], io: PlanIO): number {
     else if (format === "mermaid") io.stdout(renderMermaid(settings, topology));
     else io.stdout(summary(settings, plan, topology, planned.policyChecks));
     return 0;
+}
+
+/** Report invalid config: every issue on stderr, the JSON report with --json; exit code 2. */
+function invalid(e: ConfigValidationError, format: string, io: PlanIO): number {
+    io.stderr(`${escapeControl(e.message)}\n`);
+    if (format === "json") io.stdout(JSON.stringify({ valid: false, errors: e.issues.map((i) => ({ path: i.path, message: i.message, text: formatIssue(i) })) }, null, 2) + "\n");
+    return 2;
 }
 
 if (require.main === module) {

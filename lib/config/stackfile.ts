@@ -3,7 +3,9 @@
  * map, with encrypted values left encrypted (they become Secrets whose value is unknown).
  */
 import { readFileSync } from "node:fs";
-import { parse, YAMLError } from "yaml";
+import { parseDocument, YAMLError } from "yaml";
+import { yamlDisagreements } from "./yaml-agreement";
+import { ConfigValidationError } from "./errors";
 import { isEncrypted } from "./secret";
 import { exactIntegers } from "./raw";
 
@@ -13,15 +15,19 @@ import { exactIntegers } from "./raw";
  * `secure:` value.
  */
 function parseStackYaml(path: string, text: string): unknown {
-    try {
-        return parse(text, { merge: true, intAsBigInt: true });
-    } catch (e) {
-        if (!(e instanceof YAMLError)) throw e;
+    const doc = parseDocument(text, { merge: true, intAsBigInt: true });
+    const e: YAMLError | undefined = doc.errors[0];
+    if (e) {
         const at = e.linePos?.[0];
         // The library's message is "<what> at line L, column C:" followed by the source lines.
         const what = e.message.split(/ at line \d+, column \d+/)[0].split("\n")[0].replace(/[\u0000-\u001f\u007f]/g, " ");
         throw new Error(`${path}${at ? `:${at.line}:${at.col}` : ""}: YAML syntax error (${e.code}): ${what}. Fix the YAML there; the Pulumi CLI cannot read this file either.`);
     }
+    // A value the Pulumi CLI would read otherwise is refused, as invalid config naming its key: plan
+    // must plan what the program gets. The value is not shown (it may be a secret).
+    const differ = yamlDisagreements(doc, text);
+    if (differ.length) throw new ConfigValidationError(differ.map((d) => ({ path: d.path, value: "[not shown]", message: `at ${path}:${d.line}:${d.col}, ${d.message}` })));
+    return doc.toJS({ maxAliasCount: 100 });
 }
 
 /** The config map of a stack file. */

@@ -74,6 +74,22 @@ export function operatorDefaultPoolName(pools: readonly { readonly family: 4 | 6
  */
 export const OPERATOR_CR_ANNOTATIONS = { "pulumi.com/patchForce": "true", "pulumi.com/deletionPropagationPolicy": "background" } as const;
 
+/**
+ * `nodeAddressAutodetectionV4`, always owned by the program. When it is unset and an IPv4 pool
+ * exists, the operator writes `{firstFound: true}` back into the Installation under its own field
+ * manager (tigera/operator v1.40.3 pkg/controller/installation/core_controller.go 620-626, v1.32.7
+ * 674-680); a method the user sets later then sits beside it, and the operator refuses two methods
+ * ("no more than one node address autodetection method can be specified per-family",
+ * validation.go:476 at v1.40.3): the update never becomes Ready. So the program renders the
+ * default itself, and `firstFound: false` beside any other method, which its forced apply takes
+ * over (found by the real operator in the e2e day2-installation scenario).
+ */
+function autodetectionV4(net: ClusterSettings["network"]): Record<string, unknown> | undefined {
+    const ad = net.autodetection;
+    if (ad) return compact({ ...ad, firstFound: ad.firstFound ?? false });
+    return net.ipPools.some((p) => p.family === 4) ? { firstFound: true } : undefined;
+}
+
 /** Installation `default` from settings. */
 export function renderInstallation(s: ClusterSettings): K8sObject {
     const net = s.network;
@@ -86,7 +102,7 @@ export function renderInstallation(s: ClusterSettings): K8sObject {
         kubeProxyManagement: kubeProxyMode(s) === "operator" ? "Enabled" : undefined,
         hostPorts: net.hostPorts ? "Enabled" : "Disabled",
         mtu: net.mtu,
-        nodeAddressAutodetectionV4: ad ? compact({ ...ad }) : undefined,
+        nodeAddressAutodetectionV4: autodetectionV4(net),
         ipPools: net.ipPools.map((p) =>
             compact({
                 // Pool names arrived in the v3.28 CRD; older operators would prune the field.

@@ -30,3 +30,24 @@ describe("operator custom resources on destroy", () => {
         });
     }
 });
+
+describe("the Installation's IPv4 address autodetection is always the program's", () => {
+    const installation = (edit: (c: ReturnType<typeof baseConfig>) => void) => {
+        const c = baseConfig();
+        edit(c);
+        return objectsOf(planResources(loadSettings(c).settings)).find((o) => o.kind === "Installation") as any;
+    };
+
+    it("unset, with an IPv4 pool: the operator's own default, firstFound, rendered by the program", () => {
+        assert.deepEqual(installation(() => undefined).spec.calicoNetwork.nodeAddressAutodetectionV4, { firstFound: true });
+    });
+
+    it("another method: firstFound: false beside it, so the operator's written-back default cannot stay and make two methods", () => {
+        assert.deepEqual(installation((c) => (c["calico:network"].autodetection = { interface: "eth.*" })).spec.calicoNetwork.nodeAddressAutodetectionV4, { interface: "eth.*", firstFound: false });
+        assert.deepEqual(installation((c) => (c["calico:network"].autodetection = { kubernetes: "NodeInternalIP" })).spec.calicoNetwork.nodeAddressAutodetectionV4, { kubernetes: "NodeInternalIP", firstFound: false });
+    });
+
+    it("pools managed out of band and nothing set: left to the operator (it defaults only for the pools it finds)", () => {
+        assert.equal(installation((c) => (c["calico:network"].ipPools = [])).spec.calicoNetwork.nodeAddressAutodetectionV4, undefined);
+    });
+});

@@ -3,9 +3,11 @@
 #
 #   e2e/cluster.sh up DIR [STACK_FILE]   start etcd, kube-apiserver, kube-controller-manager,
 #                                        kube-scheduler, kwok (the fake nodes' kubelets) and the
-#                                        simulator (e2e/simulator: the tigera-operator's outcome and
-#                                        calico-node's BGP status); write DIR/kubeconfig; wait until
-#                                        the cluster is ready. Fake nodes come from STACK_FILE.
+#                                        simulator (e2e/simulator: it runs the real tigera-operator
+#                                        and calico-apiserver for the pods the cluster asks for, and
+#                                        stands in for calico-node's start-up and BGP status); write
+#                                        DIR/kubeconfig; wait until the cluster is ready. Fake nodes
+#                                        come from STACK_FILE.
 #   e2e/cluster.sh down DIR              stop everything `up` started, by pid, newest first.
 #
 # Every wait is bounded. Logs go to DIR/*.log. The toolchain comes from e2e/toolchain/build.sh
@@ -124,6 +126,10 @@ up() {
         --initial-cluster "default=http://127.0.0.1:$peer_port" --listen-metrics-urls ""
     wait_for 30 etcd curl -fsS "http://127.0.0.1:$etcd_port/health"
 
+    # Aggregated APIs (calico-apiserver's projectcalico.org/v3): the front-proxy client certificate
+    # identifies kube-apiserver to them, and aggregator routing dials the Service's endpoint (a pod
+    # IP, which e2e/simulator/apiserver-pod.ts serves from a network namespace) since no kube-proxy
+    # runs here to make the Service IP work.
     start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
         --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
         --tls-cert-file "$pki/server.crt" --tls-private-key-file "$pki/server.key" --client-ca-file "$pki/ca.crt" \

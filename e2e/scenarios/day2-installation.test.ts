@@ -57,8 +57,12 @@ for (const version of ["v3.31.3", "v3.27.3"] as const) {
             assert.equal(p[0].cidr, "192.168.0.0/16");
             assert.equal(p[0].vxlanMode, "Always");
             assert.equal(p[0].natOutgoing, true);
-            // v1.40.3 labels the pools it owns; v1.32.7 writes none (calico-node's start-up does).
-            const labels = (await cluster.kube.get(`${PATHS.calico("ippools")}/${p[0].name}`))?.metadata.labels ?? {};
+            // v1.40.3 labels the pools it owns; v1.32.7 writes none (calico-node's start-up does). Read
+            // through the real calico-apiserver (projectcalico.org/v3): libcalico-go keeps a v3 object's
+            // labels in the CRD object's projectcalico.org/metadata annotation.
+            const v3 = await cluster.kube.get(`/apis/projectcalico.org/v3/ippools/${p[0].name}`);
+            assert.ok(v3, "the IPPool is served by the aggregated API");
+            const labels = v3!.metadata.labels ?? {};
             assert.equal(labels["app.kubernetes.io/managed-by"], version === "v3.31.3" ? "tigera-operator" : undefined);
         });
 
@@ -83,13 +87,14 @@ for (const version of ["v3.31.3", "v3.27.3"] as const) {
                 await ws.ok("up (pool fields)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
                 const deadline = Date.now() + 60_000;
                 let p = await pools();
-                while (p[0]?.natOutgoing !== false && Date.now() < deadline) {
+                // natOutgoing false is stored by leaving the field out (omitempty).
+                while ((p[0]?.natOutgoing ?? false) !== false && Date.now() < deadline) {
                     await new Promise((r) => setTimeout(r, 1000));
                     p = await pools();
                 }
                 assert.equal(p.length, 1);
-                assert.equal(p[0].natOutgoing, false, JSON.stringify(p));
-                assert.equal(p[0].nodeSelector, "kubernetes.io/os == 'linux'");
+                assert.equal(p[0].natOutgoing ?? false, false, JSON.stringify(p));
+                assert.match(p[0].nodeSelector, /^kubernetes\.io\/os == ["']linux["']$/);
             });
         }
 

@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { Cluster, ROOT, UPSTREAM, Workspace, WatchRecorder, requireToolchain } from "../support/harness";
-import { PATHS } from "../simulator/kube";
+import { PATHS, type KubeObject } from "../simulator/kube";
 
 const STACK = "small";
 const CALICO_PLURALS = ["ippools", "bgpconfigurations", "felixconfigurations", "kubecontrollersconfigurations", "bgppeers"];
@@ -35,15 +35,26 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
     const set = (path: string, value: string) => ws.ok(`config set ${path}`, ["config", "set", "--stack", STACK, "--path", path, value]);
 
     /** uid and spec of every Calico object and every Calico CRD. */
-    async function snapshot(): Promise<Map<string, { uid: string; spec: string }>> {
-        const out = new Map<string, { uid: string; spec: string }>();
+    async function snapshot(): Promise<Map<string, { uid: string; spec: string; operatorFields: string[] }>> {
+        const out = new Map<string, { uid: string; spec: string; operatorFields: string[] }>();
         for (const c of await cluster.kube.list(PATHS.crds)) {
-            if (/projectcalico\.org|tigera\.io/.test(c.metadata.name)) out.set(`CRD ${c.metadata.name}`, { uid: c.metadata.uid as string, spec: "" });
+            if (/projectcalico\.org|tigera\.io/.test(c.metadata.name)) out.set(`CRD ${c.metadata.name}`, { uid: c.metadata.uid as string, spec: "", operatorFields: [] });
         }
         for (const plural of CALICO_PLURALS) {
-            for (const o of await cluster.kube.list(PATHS.calico(plural))) out.set(`${plural}/${o.metadata.name}`, { uid: o.metadata.uid as string, spec: JSON.stringify(o.spec) });
+            for (const o of await cluster.kube.list(PATHS.calico(plural))) out.set(`${plural}/${o.metadata.name}`, { uid: o.metadata.uid as string, spec: JSON.stringify(o.spec), operatorFields: operatorSpecFields(o) });
         }
         return out;
+    }
+
+    /**
+     * Spec fields the tigera-operator wrote (its field manager, in managedFields): the new operator
+     * fills its own defaults into FelixConfiguration default when it takes over (v1.40.3:
+     * bpfEnabled and nftablesMode in pkg/controller/installation/core_controller.go, vxlanPort in
+     * pkg/controller/utils/felix_configuration.go). Those are the operator's, not the upgrade's.
+     */
+    function operatorSpecFields(o: KubeObject): string[] {
+        const entries = (o.metadata.managedFields ?? []) as { manager?: string; fieldsV1?: { "f:spec"?: Record<string, unknown> } }[];
+        return entries.filter((m) => /^tigera-operator|^operator$/.test(m.manager ?? "")).flatMap((m) => Object.keys(m.fieldsV1?.["f:spec"] ?? {}).map((f) => f.replace(/^f:/, "")));
     }
 
     before(async () => {
@@ -111,14 +122,18 @@ describe("e2e: upgrade v3.27.3 → v3.31.3 keeps every CRD and Calico object", f
         const lost = [...before27].filter(([k, v]) => after.get(k)?.uid !== v.uid).map(([k]) => k);
         assert.deepEqual(lost, [], "objects gone or recreated (new uid) by the upgrade");
         // Every field is kept; the only new fields are defaults the v3.31.3 CRD schema adds when the
-        // API server reads an object (e.g. BGPConfiguration serviceLoadBalancerAggregation: Enabled).
+        // API server reads an object (e.g. BGPConfiguration serviceLoadBalancerAggregation: Enabled),
+        // and the defaults the new operator writes itself (operatorSpecFields).
         const changed: string[] = [];
         for (const [k, v] of before27) {
             if (k.startsWith("CRD ")) continue;
             const old = JSON.parse(v.spec ?? "{}") ?? {};
             const now = JSON.parse(after.get(k)!.spec ?? "{}") ?? {};
             const defaults = crdSpecDefaults(k.split("/")[0]);
+            const byOperator = new Set(after.get(k)!.operatorFields);
             for (const f of new Set([...Object.keys(old), ...Object.keys(now)])) {
+                // A field the new operator added itself is its default, not a change the upgrade made.
+                if (!(f in old) && byOperator.has(f)) continue;
                 if (f in old ? JSON.stringify(old[f]) !== JSON.stringify(now[f]) : JSON.stringify(now[f]) !== JSON.stringify(defaults[f])) changed.push(`${k} spec.${f}: ${JSON.stringify(old[f])} → ${JSON.stringify(now[f])}`);
             }
         }

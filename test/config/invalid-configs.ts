@@ -154,6 +154,8 @@ export const INVALID_CASES: InvalidCase[] = [
     edit("ssh mode without hosts", "calico:nodePrep", { mode: "ssh" }, "calico:nodePrep.ssh"),
     edit("conntrack table too small", "calico:nodePrep", { conntrack: { max: 100 } }, "calico:nodePrep.conntrack.max"),
     edit("kernel module name with a space", "calico:nodePrep", { modules: ["ip ip"] }, "calico:nodePrep.modules[0]"),
+    edit("modprobe options in the kernel module list", "calico:nodePrep", { modules: ["nf_conntrack hashsize=131072"] }, "calico:nodePrep.modules[0]"),
+    edit("two kernel modules in one entry", "calico:nodePrep", { modules: ["vxlan", "br_netfilter,overlay"] }, "calico:nodePrep.modules[1]"),
     edit("ssh key in plain config field", "calico:nodePrep", { mode: "ssh", ssh: { nodes: [] , privateKey: "k" } }, "calico:nodePrep.ssh.nodes"),
     // calicoctl
     edit("calicoctl mirror not a URL", "calico:calicoctl", { downloadBaseUrl: "mirror" }, "calico:calicoctl.downloadBaseUrl"),
@@ -408,6 +410,58 @@ export const INVALID_CASES: InvalidCase[] = [
         ["monitoring.install.grafanaChartPath", "https://charts:chart-8@charts.example.com/grafana-8.5.2.tgz", "chart-8"],
         ["monitoring.install.prometheusChartPath", "oci://puller:oci-9@registry.example.com/charts/kube-prometheus-stack", "oci-9"],
     ] as const).map(([key, url, secret]): InvalidCase => ({ ...edit(`credentials in ${key}`, `calico:${key}`, url), secret })),
+    ...([
+        ["operator.manifest", "https://:only-pass-10@mirror.example.com/tigera-operator.yaml", "only-pass-10"],
+        ["monitoring.install.prometheusUrl", "https://tok-11@prometheus.example.com", "tok-11"],
+        ["calicoctl.downloadBaseUrl", "https://tok-12@mirror.example.com/calico", "tok-12"],
+        ["operator.crdsManifest", "ftp://u:ftp-13@files.example.com/operator-crds.yaml", "ftp-13"],
+        ["monitoring.install.grafanaChartPath", "oci://tok-14@registry.example.com/charts/grafana", "tok-14"],
+        ["nodePrep.image", "puller:img-15@registry.example.com/busybox:1.36.1", "img-15"],
+        ["monitoring.install.prometheusUrl", "http://u:v6-16@[2001:db8::1]:9090", "v6-16"],
+        ["operator.manifest", "https://user%40corp:p%40ss-17@mirror.example.com/x.yaml", "p%40ss-17"],
+        ["operator.manifest", "HTTPS://U:CAPS-18@MIRROR.EXAMPLE.COM/X.YAML", "CAPS-18"],
+    ] as const).map(([key, url, secret]): InvalidCase => ({ ...edit(`credentials in ${key}: ${url.replace(secret, "…")}`, `calico:${key}`, url), secret })),
+    // ports every node already uses, for the metrics ports the earlier cases did not reach
+    ...([
+        ["monitoring.typhaMetricsPort", 6443],
+        ["monitoring.typhaMetricsPort", 10256],
+        ["monitoring.felixMetricsPort", 10248],
+        ["monitoring.felixMetricsPort", 10249],
+    ] as const).map(([key, port]) => edit(`${key} on Kubernetes' port ${port}`, `calico:${key}`, port)),
+    // the eBPF API server: the Service range's and the pod range's own edges, a cluster-domain name, an IPv6 pod address
+    ...["10.96.0.0", "10.111.255.255", "10.244.255.255", "10.244.0.0"].map((host) => make(`eBPF API server at the range edge ${host}`, (c) => bpfWith(c, host), "calico:cluster.apiServer.host")),
+    make("eBPF API server by the Service's name in a custom cluster domain", (c) => bpfWith(c, "kubernetes.default.svc.k8s.internal"), "calico:cluster.apiServer.host"),
+    make("eBPF API server at an IPv6 pod address", (c) => bpfWith(c, "fd00:10:244::5"), "calico:cluster.apiServer.host", dualStackConfig),
+    // IPv6 in the IPv4 autodetection: the whole space, loopback, link-local, third in a list
+    edit("IPv6 default route range in the IPv4 autodetection", "calico:network.autodetection", { cidrs: ["::/0"] }, "calico:network.autodetection.cidrs[0]"),
+    edit("IPv6 range third in the IPv4 autodetection", "calico:network.autodetection", { cidrs: ["10.0.0.0/8", "192.168.0.0/16", "fd00::/8"] }, "calico:network.autodetection.cidrs[2]"),
+    edit("IPv6 loopback as canReach", "calico:network.autodetection", { canReach: "::1" }, "calico:network.autodetection.canReach"),
+    edit("IPv6 link-local address as canReach", "calico:network.autodetection", { canReach: "fe80::1" }, "calico:network.autodetection.canReach"),
+    make("benchmark by nodeSelector on a one-node cluster", (c) => ((c["calico:cluster"].nodeCount = 1), (c["calico:benchmark"] = { enabled: true, nodeSelector: "kubernetes.io/os=linux" })), "calico:benchmark.enabled"),
+    // installed monitoring in more namespaces the program does not own
+    ...["calico-apiserver", "kube-public", "kube-node-lease"].map((ns) =>
+        make(`installed monitoring in namespace ${ns}`, (c) => (c["calico:monitoring"] = { namespace: ns, install: { prometheus: true } }), "calico:monitoring.namespace"),
+    ),
+    // BGP passwords BIRD or the kernel cannot take: every control character class, multi-byte lengths
+    ...([
+        ["NUL", "\u0000"],
+        ["BEL", "\u0007"],
+        ["vertical tab", "\u000b"],
+        ["form feed", "\u000c"],
+        ["ESC", "\u001b"],
+        ["unit separator", "\u001f"],
+        ["STX", "\u0002"],
+        ["DLE", "\u0010"],
+    ] as const).flatMap(([name, ch], i) => [
+        { ...edit(`peer password with ${name}`, "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: `pw-c${i}-Vb${ch}x` }] }, "calico:bgp.peers[0].password"), secret: `pw-c${i}-Vb` },
+        ...(i < 6 ? [{ ...make(`switch password with ${name}`, (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: `sw-c${i}-Nm${ch}x` }] }]), "calico:bgp.tor.racks[0].switches[0].password"), secret: `sw-c${i}-Nm` }] : []),
+    ]),
+    { ...edit("peer password of 27 three-byte characters (81 bytes)", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "€".repeat(27) }] }, "calico:bgp.peers[0].password"), secret: "€".repeat(27) },
+    { ...edit("peer password of 21 four-byte characters (84 bytes)", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: "🔑".repeat(21) }] }, "calico:bgp.peers[0].password"), secret: "🔑".repeat(21) },
+    { ...edit("peer password of 80 ASCII bytes and one é (82 bytes)", "calico:bgp", { peers: [{ name: "p", peerIP: "192.0.2.1", asNumber: 65001, password: `${"a".repeat(80)}é` }] }, "calico:bgp.peers[0].password"), secret: `${"a".repeat(80)}é` },
+    { ...make("switch password of 27 three-byte characters (81 bytes)", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: "€".repeat(27) }] }]), "calico:bgp.tor.racks[0].switches[0].password"), secret: "€".repeat(27) },
+    { ...make("switch password of 21 four-byte characters (84 bytes)", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: "🔑".repeat(21) }] }]), "calico:bgp.tor.racks[0].switches[0].password"), secret: "🔑".repeat(21) },
+    { ...make("switch password of 41 two-byte characters (82 bytes)", (c) => tor(c, [{ name: "r1", nodes: ["n1"], switches: [{ ...sw(), password: "é".repeat(41) }] }]), "calico:bgp.tor.racks[0].switches[0].password"), secret: "é".repeat(41) },
 ];
 
 /** The eBPF dataplane with the API server at `host`. */

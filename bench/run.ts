@@ -14,7 +14,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { stringify } from "yaml";
-import { loadSettings } from "../lib/config/load";
+import { loadSettings } from "../lib/pipeline";
 import { planReport, planSettings } from "../lib/offline-plan";
 
 /** A stack's config keyed `calico:<key>`. */

@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadSettings } from "../lib/config/load";
+import { loadSettings } from "../lib/pipeline";
 import { ConfigValidationError, escapeControl, formatIssue } from "../lib/config/errors";
 import { plaintextSecretPaths, readStackConfig } from "../lib/config/stackfile";
 import { SECRET_FIELDS } from "../lib/config/schema";
@@ -24,7 +24,7 @@ import { isPatch, type PlannedResource } from "../lib/render/resource-spec";
 import { allResourceRefs } from "../lib/render/resources";
 import { computeOutputs } from "../lib/render/outputs";
 import { plannedDashboards } from "../lib/render/monitoring";
-import { renderMermaid, type TopologyCheck, type TopologyReport } from "../lib/model/topology-report";
+import { renderMermaid, type TopologyCheck, type TopologyReport } from "../lib/render/topology-report";
 import { planReport, planSettings } from "../lib/offline-plan";
 
 /** Where `--stack NAME` looks. */

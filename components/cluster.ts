@@ -9,7 +9,7 @@ import { isCalicoVersion } from "../lib/model/versions";
 import { Secret } from "../lib/config/secret";
 import type { CalicoConfig } from "../lib/config/args";
 import { asArgumentIssue, ConfigValidationError, formatIssue } from "../lib/config/errors";
-import { loadSettings, type LoadResult } from "../lib/config/load";
+import { loadSettings, type LoadResult } from "../lib/pipeline";
 import { loadArgs } from "../lib/offline-plan";
 import { planResources } from "../lib/render";
 import { COMPONENTS, type PlannedResource } from "../lib/render/resource-spec";

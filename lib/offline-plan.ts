@@ -4,16 +4,16 @@
  */
 import { configFromArgs, type CalicoConfig } from "./config/args";
 import { argumentErrorMessage, ConfigValidationError, formatIssue } from "./config/errors";
-import { loadSettings, type LoadResult } from "./config/load";
+import { loadSettings, type LoadResult } from "./pipeline";
 import type { ClusterSettings } from "./config/settings";
 import { planResources } from "./render";
 import type { PlannedResource } from "./render/resource-spec";
 import { allResourceRefs, LEGACY_NAME, type ResourceRef } from "./render/resources";
 import { computeOutputs, type CalicoOutputs } from "./render/outputs";
 import { plannedDashboards } from "./render/monitoring";
-import type { TopologyReport } from "./model/topology-report";
+import type { TopologyReport } from "./render/topology-report";
 import { fabricObjects } from "./render/bgp";
-import { reportTopology, type TopologyCheck } from "./model/topology-report";
+import { reportTopology, type TopologyCheck } from "./render/topology-report";
 import { renderBaselinePolicy } from "./render/policy";
 import { checkBaselinePolicy } from "./render/policy-check";
 

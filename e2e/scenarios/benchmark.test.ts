@@ -19,7 +19,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { BENCH_PATHS, parseIperf3, parsePing, type BenchmarkOutput } from "../../lib/model/netbench";
 import { renderBenchmarkObjects, RESULTS_CONFIGMAP } from "../../lib/render/benchmark";

@@ -20,7 +20,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render/index";
 import type { CalicoctlCall, PlannedResource } from "../../lib/render/resource-spec";
 import type { CalicoVersion } from "../../lib/model/versions";

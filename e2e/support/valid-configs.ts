@@ -6,7 +6,7 @@
  * kept only if the program accepts it (loadSettings): the question the test asks is whether Calico
  * accepts everything the program does.
  */
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { CALICO_VERSIONS, type CalicoVersion } from "../../lib/model/versions";
 import { AGREEMENT_ROWS, baseFor } from "../../test/config/upstream-agreement";
 import { baseConfig, type RawConfig } from "../../test/support/configs";

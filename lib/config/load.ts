@@ -1,7 +1,8 @@
 /**
- * The single entry point from raw config to ClusterSettings, shared by the Pulumi program and the
- * plan command: parse each top-level key with its schema, run the cross-field rules on what parsed,
- * and resolve the profile. Throws ConfigValidationError with every problem at once.
+ * Raw config to ClusterSettings, the config half of lib/pipeline.ts (which the Pulumi program, the
+ * component and the plan command call): parse each top-level key with its schema, run the
+ * cross-field rules on what parsed, and resolve the profile. Throws ConfigValidationError with
+ * every problem at once.
  */
 import { z } from "zod";
 import { ConfigValidationError, IssueCollector, keyPath, type ConfigIssue } from "./errors";
@@ -9,12 +10,9 @@ import { topLevelSchemas, type ParsedConfig } from "./schema";
 import { holdsSecretField, ownKeys, SECRET_CAPABLE_KEYS, SECRET_STRUCTURED, valueAt } from "./raw";
 import { Secret } from "./secret";
 import { FORBIDDEN_KEYS, rawProblems } from "./hostile";
-import { topologyOf } from "../render/bgp";
 import { validateConfig, type PartialConfig } from "./validate";
 import { resolveProfile } from "./profiles";
 import type { ClusterSettings } from "./settings";
-import { renderBaselinePolicy } from "../render/policy";
-import { checkBaselinePolicy } from "../render/policy-check";
 
 type TopKey = keyof typeof topLevelSchemas;
 const TOP_KEYS = Object.keys(topLevelSchemas) as TopKey[];
@@ -86,17 +84,6 @@ function editDistance(a: string, b: string): number {
     return d[a.length][b.length];
 }
 
-/** The config key a failed topology check is about. */
-function topologyCheckPath(s: ClusterSettings, id: string): string {
-    if (id.startsWith("rack-")) {
-        const i = s.bgp.racks.findIndex((r) => `rack-${r.name}` === id);
-        return i >= 0 ? `calico:bgp.tor.racks[${i}]` : "calico:bgp.tor.racks";
-    }
-    if (id === "every-node-peers") return "calico:bgp.tor.racks";
-    if (id.includes("reflector")) return "calico:bgp.routeReflectors.nodes";
-    return "calico:bgp";
-}
-
 /** Result of loading: settings plus anything worth a warning. */
 export interface LoadResult {
     /** The resolved settings. */
@@ -106,11 +93,12 @@ export interface LoadResult {
 }
 
 /**
- * Validate and resolve raw config.
+ * Parse, validate and resolve raw config: the config half of the pipeline (lib/pipeline.ts adds
+ * the checks that need rendered objects, the topology and the baseline policy).
  * @param raw config keyed `calico:<key>` (other namespaces are ignored), values already JSON-decoded
  * @throws ConfigValidationError listing every error
  */
-export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult {
+export function parseSettings(raw: Readonly<Record<string, unknown>>): LoadResult {
     const out = new IssueCollector();
     for (const key of Object.keys(raw)) {
         // A mis-cased or misspelt namespace would be silently ignored as another project's config.
@@ -158,12 +146,5 @@ export function loadSettings(raw: Readonly<Record<string, unknown>>): LoadResult
     if (out.errors.length) throw new ConfigValidationError(out.errors);
     const warnings = [...out.warnings];
     const settings = resolveProfile(parsed as ParsedConfig, warnings);
-    // A topology check that fails is an error, in plan and in the program alike, before anything
-    // is registered: a [FAIL] means some node would lose its routes.
-    const failed = topologyOf(settings).checks.filter((c) => !c.ok);
-    if (failed.length) throw new ConfigValidationError(failed.map((c) => ({ path: topologyCheckPath(settings, c.id), value: undefined, message: `topology check failed: ${c.message}` })));
-    // Likewise the baseline policy: one that would cut BGP, Typha, health, metrics or DNS is refused.
-    const policyFailed = checkBaselinePolicy(settings, renderBaselinePolicy(settings)).filter((c) => !c.ok);
-    if (policyFailed.length) throw new ConfigValidationError(policyFailed.map((c) => ({ path: "calico:policy.baseline", value: undefined, message: `policy check failed: ${c.message}` })));
     return { settings, warnings };
 }

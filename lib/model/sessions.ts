@@ -8,7 +8,28 @@
  * nodes count as one group of unlabelled nodes, so the work never grows with nodeCount.
  */
 import { parseSelector } from "./selector";
-import type { BgpFabricObjects } from "./topology-report";
+
+/** One rendered BGPPeer, as the report reads it. */
+export interface FabricPeer {
+    /** Object name. */
+    readonly name: string;
+    /** Nodes that peer (Calico selector; Calico's default is every node). */
+    readonly nodeSelector?: string;
+    /** In-cluster peers: the nodes they peer with (route reflectors). */
+    readonly peerSelector?: string;
+    /** External peers: the router's address. */
+    readonly peerIP?: string;
+}
+
+/** The rendered BGP objects the report evaluates (lib/render/bgp.ts fabricObjects; lib/render/topology-report.ts reports on them). */
+export interface BgpFabricObjects {
+    /** BGPConfiguration default's nodeToNodeMeshEnabled (Calico's default: true). */
+    readonly meshEnabled: boolean;
+    /** Every BGPPeer. */
+    readonly peers: readonly FabricPeer[];
+    /** Labels the Node patches set, by node. */
+    readonly nodeLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+}
 
 /** The BGP objects in the cluster at one moment: the report's view plus who has a cluster ID. */
 export interface FabricState extends BgpFabricObjects {

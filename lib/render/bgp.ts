@@ -25,7 +25,7 @@ import { parseSelector } from "../model/selector";
 import { CALICO_NAMESPACE } from "./operator";
 import { INSTALLATION_RESOURCES } from "./installation";
 import { isPatch, TYPES, type PlannedResource } from "./resource-spec";
-import { reportTopology, type FabricPeer, type TopologyReport } from "../model/topology-report";
+import { reportTopology, type FabricPeer, type TopologyReport } from "./topology-report";
 import type { FabricState } from "../model/sessions";
 
 import { RR_LABEL, RR_PEER_NAME, rackReflectorPeerName } from "../model/topology";

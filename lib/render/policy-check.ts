@@ -17,7 +17,7 @@
  */
 import type { ClusterSettings } from "../config/settings";
 import { parseSelector } from "../model/selector";
-import type { TopologyCheck } from "../model/topology-report";
+import type { TopologyCheck } from "./topology-report";
 import { RR_LABEL } from "./bgp";
 import { metricsTargets } from "./monitoring/targets";
 import { renderNodePrepDaemonSet } from "./nodeprep";

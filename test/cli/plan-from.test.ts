@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { runPlan } from "../../cli/plan";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { writeStackFile, type RawConfig } from "../support/configs";
 import { baseFor } from "../config/upstream-agreement";

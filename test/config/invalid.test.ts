@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigValidationError } from "../../lib/config/errors";
 import { runPlan } from "../../cli/plan";

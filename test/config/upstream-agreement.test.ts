@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { objectsOf } from "../support/objects";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { ConfigValidationError } from "../../lib/config/errors";
 import { planResources } from "../../lib/render";
 import { CALICO_VERSIONS } from "../../lib/model/versions";

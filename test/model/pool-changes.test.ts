@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { poolChangeRefusal, type ConfiguredPool } from "../../lib/model/pool-changes";
 import { computeOutputs } from "../../lib/render/outputs";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { runProgram } from "../../components/program";
 import { runStackSettled, setStackReferenceOutputs } from "../support/mocks";
 import { baseConfig, toPulumiConfig } from "../support/configs";

@@ -10,7 +10,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { fromPulumiConfig, isUnsetDefault } from "../../lib/config/raw";
 import { topLevelSchemas } from "../../lib/config/schema";
 import { STACK_NAMES, STACKS_DIR, stackConfig } from "../support/stacks";

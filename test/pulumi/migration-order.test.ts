@@ -9,7 +9,7 @@
  */
 import { strict as assert } from "node:assert";
 import { runProgram } from "../../components/program";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { planMigration, sessionSteps, type SessionStep } from "../../lib/render/migration";
 import { topologyChangeRefusal } from "../../lib/model/topology";

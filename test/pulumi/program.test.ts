@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../../components/program";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { fromPulumiConfig } from "../../lib/config/raw";
 import { planResources } from "../../lib/render";
 import { allResourceRefs } from "../../lib/render/resources";

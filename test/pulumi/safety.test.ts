@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import type * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../../components/program";
 import { protectChildrenTransform } from "../../components/register";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { DESTROY_GUARD, renderDestroyGuard } from "../../lib/render/safety";
 import { toPulumiConfig } from "../support/configs";

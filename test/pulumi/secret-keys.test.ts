@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { configSecretKeys, outputsOf, runProgram } from "../../components/program";
 import { CalicoCluster } from "../../components/cluster";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { fromPulumiConfig } from "../../lib/config/raw";
 import { runPlan } from "../../cli/plan";
 import { isWrappedSecret, runStack, runStackSettled, unwrap, reachesCluster } from "../support/mocks";

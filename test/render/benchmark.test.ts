@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { benchmarkNodes, benchmarkRunKey, DEFAULT_BENCHMARK_IMAGE, renderBenchmarkObjects } from "../../lib/render/benchmark";
 import { BENCH_PATHS, parseRunNodes, parseRunOutput, SECTION_MARK } from "../../lib/model/netbench";

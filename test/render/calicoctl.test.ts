@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import type { ClusterSettings } from "../../lib/config/settings";
 import { applyCommand, calicoctlPrelude, patchCommand } from "../../lib/render/calicoctl";
 import { planBgp, renderBgpConfiguration } from "../../lib/render/bgp";

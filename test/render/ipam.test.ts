@@ -4,7 +4,7 @@
  * against the upstream CRD (test/render/schema.test.ts validates every rendered object).
  */
 import { strict as assert } from "node:assert";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { ipamCommand, renderIpamConfig } from "../../lib/render/ipam";
 import { planResources } from "../../lib/render";
 import { baseFor } from "../config/upstream-agreement";

@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPlan } from "../../cli/plan";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { renderInstallation } from "../../lib/render/installation";
 import { GUIDE_KUBE_PROXY_OFF, KUBE_PROXY_RESOURCES, kubeProxyMode, OPERATOR_KUBE_PROXY_OFF, renderKubeProxyGate, renderKubeProxyGuideCommand } from "../../lib/render/kubeproxy";

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { runPlan } from "../../cli/plan";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { planResources } from "../../lib/render";
 import { planMigration, sessionSteps, type SessionStep } from "../../lib/render/migration";

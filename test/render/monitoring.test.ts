@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import type { ClusterSettings } from "../../lib/config/settings";
 import { planResources } from "../../lib/render";
 import { mapSecrets, type K8sObject } from "../../lib/render/objects";

@@ -4,7 +4,7 @@
  * such as `tor-<rack>-<n>` must keep within their 63/253 limits).
  */
 import { strict as assert } from "node:assert";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { objectsOf } from "../support/objects";
 import { baseConfig, type RawConfig } from "../support/configs";

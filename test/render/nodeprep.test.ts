@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { kernelModules, networkManagerConf, renderNodePrepDaemonSet, renderNodePrepScript, sysctls } from "../../lib/render/nodeprep";
 import { stackConfig } from "../support/stacks";

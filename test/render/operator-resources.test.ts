@@ -6,7 +6,7 @@
  * lib/render/installation.ts OPERATOR_CR_ANNOTATIONS says why).
  */
 import { strict as assert } from "node:assert";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { CALICO_VERSIONS } from "../../lib/model/versions";
 import { objectsOf } from "../support/objects";

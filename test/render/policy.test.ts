@@ -4,7 +4,7 @@
  * checks are shown to fail on policies broken on purpose, so they cannot pass vacuously.
  */
 import { strict as assert } from "node:assert";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { ConfigValidationError } from "../../lib/config/errors";
 import { planResources } from "../../lib/render";
 import { baselineResourceName, excludedNamespaces, renderBaselinePolicy } from "../../lib/render/policy";

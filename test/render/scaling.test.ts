@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { planResources } from "../../lib/render";
 import { stackConfig } from "../support/stacks";
 

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { objectsOf } from "../support/objects";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadSettings } from "../../lib/config/load";
+import { loadSettings } from "../../lib/pipeline";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { stackConfigWithSecrets } from "../support/stacks";
 import { planResources } from "../../lib/render";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigValidationError } from "../../lib/config/errors";
-import { loadSettings } from "../../lib/config/load";
-import { renderMermaid } from "../../lib/model/topology-report";
+import { loadSettings } from "../../lib/pipeline";
+import { renderMermaid } from "../../lib/render/topology-report";
 import { topologyOf as reportTopology } from "../../lib/render/bgp";
 import { readStackConfig } from "../../lib/config/stackfile";
 import { join } from "node:path";

@@ -7,8 +7,11 @@
  * declared nodes × peers, never to nodeCount, so a 5,000-node report costs the same as a 10-node one.
  */
 import type { ClusterSettings } from "../config/settings";
-import { parseSelector } from "./selector";
-import { meshSessions } from "./topology";
+import { parseSelector } from "../model/selector";
+import { meshSessions } from "../model/topology";
+import type { BgpFabricObjects, FabricPeer } from "../model/sessions";
+
+export type { BgpFabricObjects, FabricPeer } from "../model/sessions";
 
 /** One check and its result. */
 export interface TopologyCheck {
@@ -24,28 +27,6 @@ export interface NodePeers {
     /** Names of in-cluster peers (reflectors) or a count summary for the mesh. */
     readonly peers: readonly string[];
     readonly sessionCount: number;
-}
-
-/** One rendered BGPPeer, as the report reads it. */
-export interface FabricPeer {
-    /** Object name. */
-    readonly name: string;
-    /** Nodes that peer (Calico selector; Calico's default is every node). */
-    readonly nodeSelector?: string;
-    /** In-cluster peers: the nodes they peer with (route reflectors). */
-    readonly peerSelector?: string;
-    /** External peers: the router's address. */
-    readonly peerIP?: string;
-}
-
-/** The rendered BGP objects the report evaluates (lib/render/bgp.ts fabricObjects). */
-export interface BgpFabricObjects {
-    /** BGPConfiguration default's nodeToNodeMeshEnabled (Calico's default: true). */
-    readonly meshEnabled: boolean;
-    /** Every BGPPeer. */
-    readonly peers: readonly FabricPeer[];
-    /** Labels the Node patches set, by node. */
-    readonly nodeLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 /** What the report found. */

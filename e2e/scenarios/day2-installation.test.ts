@@ -14,7 +14,7 @@
  */
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { Cluster, ROOT, Workspace, requireToolchain } from "../support/harness";
+import { Cluster, ROOT, WatchRecorder, Workspace, requireToolchain } from "../support/harness";
 import { PATHS, type KubeObject } from "../simulator/kube";
 
 const STACK = "dev";
@@ -41,14 +41,12 @@ for (const version of ["v3.31.3", "v3.27.3"] as const) {
             if (version === "v3.27.3") await ws.useRelease(STACK, version);
             await ws.ok("up", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
         });
-        after(async () => {
-            try {
-                if (ws) await ws.ok("destroy", ["destroy", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
-            } finally {
-                ws?.report();
-                ws?.remove();
-                cluster?.down();
-            }
+        // No destroy: the cluster goes with the scenario. `lifecycle` proves destroy on v3.31.3; on
+        // v3.27.3 it stalls in this tier (README, "End-to-end tests", known gaps).
+        after(() => {
+            ws?.report();
+            ws?.remove();
+            cluster?.down();
         });
 
         it("the deployed pool is the configured one, written by the operator line's own path", async () => {
@@ -60,18 +58,49 @@ for (const version of ["v3.31.3", "v3.27.3"] as const) {
             // v1.40.3 labels the pools it owns; v1.32.7 writes none (calico-node's start-up does). Read
             // through the real calico-apiserver (projectcalico.org/v3): libcalico-go keeps a v3 object's
             // labels in the CRD object's projectcalico.org/metadata annotation.
-            const v3 = await cluster.kube.get(`/apis/projectcalico.org/v3/ippools/${p[0].name}`);
-            assert.ok(v3, "the IPPool is served by the aggregated API");
+            // The APIServer's Ready does not wait for the aggregator's own availability check, so
+            // the first reads may find projectcalico.org/v3 not served yet.
+            let v3: KubeObject | undefined;
+            let lastError = "";
+            for (const deadline = Date.now() + 90_000; !v3 && Date.now() < deadline; ) {
+                v3 = await cluster.kube.get(`/apis/projectcalico.org/v3/ippools/${p[0].name}`).catch((e: Error) => ((lastError = e.message), undefined));
+                if (!v3) await new Promise((r) => setTimeout(r, 2000));
+            }
+            assert.ok(v3, `the IPPool is served by the aggregated API (${lastError})`);
             const labels = v3!.metadata.labels ?? {};
             assert.equal(labels["app.kubernetes.io/managed-by"], version === "v3.31.3" ? "tigera-operator" : undefined);
         });
 
-        it("MTU, address autodetection and the registry reach calico-node's DaemonSet", async () => {
+        it("MTU, address autodetection and the registry reach calico-node's DaemonSet; what depends on the Installation runs only after the rollout", async () => {
             await set("calico:network.mtu", "1400");
             await set("calico:network.autodetection.interface", "eth.*");
             await set("calico:registry.url", version === "v3.27.3" ? "mirror.example.com/" : "mirror.example.com");
-            await ws.ok("up (mtu, autodetection, registry)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+            // A calicoctl patch that depends on the Installation, changed in the same update: it must
+            // run only once the operator has reconciled the new spec and calico-node has rolled out
+            // (the provider's condition=Ready honours the condition's observedGeneration, and the
+            // operator stamps it with the Installation's generation).
+            await set("calico:monitoring.kubeControllersMetricsPort", "9095");
+            const DS_PATH = PATHS.daemonsets("calico-system");
+            const KCC_PATH = PATHS.calico("kubecontrollersconfigurations");
+            const watch = new WatchRecorder(cluster.kube, [DS_PATH, KCC_PATH]);
+            try {
+                await ws.ok("up (mtu, autodetection, registry)", ["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutSeconds: 900 });
+            } finally {
+                watch.stop();
+            }
             const ds = await nodeDs();
+            const generation = ds!.metadata["generation"] as number;
+            const rolledOut = (o: KubeObject) => o.metadata.name === "calico-node" && o.metadata["generation"] === generation && o.status?.observedGeneration === generation && o.status?.updatedNumberScheduled === o.status?.desiredNumberScheduled && o.status?.numberAvailable === o.status?.desiredNumberScheduled;
+            const rolloutAt = watch.events.find((e) => e.path === DS_PATH && rolledOut(e.object))?.t;
+            const patchedAt = watch.events.find((e) => e.path === KCC_PATH && e.object.spec?.prometheusMetricsPort === 9095)?.t;
+            assert.ok(rolloutAt !== undefined, "calico-node's rollout of the new spec was not seen");
+            assert.ok(patchedAt !== undefined, "the KubeControllersConfiguration patch was not seen");
+            assert.ok(patchedAt >= rolloutAt, `the calicoctl patch ran ${((rolloutAt - patchedAt) / 1000).toFixed(1)} s before calico-node finished rolling out`);
+            const inst = await cluster.kube.get(`${PATHS.operator("installations")}/default`);
+            const ready = inst!.status.conditions.find((c: any) => c.type === "Ready");
+            assert.equal(ready.status, "True");
+            assert.equal(ready.observedGeneration, inst!.metadata["generation"], "Ready is the operator's verdict on the current spec");
+            console.log(`      [e2e] ${version}: calico-node rolled out ${((rolloutAt - watch.events[0].t) / 1000).toFixed(1)} s into the watch, the dependent calicoctl patch ${((patchedAt - rolloutAt) / 1000).toFixed(1)} s after that`);
             const e = env(ds);
             assert.equal(e.FELIX_VXLANMTU, "1400", JSON.stringify(e));
             assert.equal(e.IP_AUTODETECTION_METHOD, "interface=eth.*");

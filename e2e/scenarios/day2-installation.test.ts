@@ -16,12 +16,12 @@ import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { Cluster, ROOT, WatchRecorder, Workspace, requireToolchain } from "../support/harness";
 import { PATHS, type KubeObject } from "../simulator/kube";
+import { literalEnv } from "../simulator/pod-process";
 
 const STACK = "dev";
 
 function env(ds: KubeObject | undefined): Record<string, string> {
-    const c = ds?.spec?.template?.spec?.containers?.find((x: any) => x.name === "calico-node");
-    return Object.fromEntries((c?.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    return literalEnv(ds?.spec?.template?.spec?.containers?.find((x: any) => x.name === "calico-node"));
 }
 
 for (const version of ["v3.31.3", "v3.27.3"] as const) {

@@ -30,7 +30,7 @@ import type { Server } from "node:net";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { Kube, PATHS, type KubeObject } from "./kube";
-import { imageTag, LocalProcess, serviceAccountKubeconfig } from "./pod-process";
+import { imageTag, literalEnv, LocalProcess, serviceAccountKubeconfig } from "./pod-process";
 import { unixToTcp } from "./forward";
 
 /** The namespaces the operator lines put calico-apiserver in (v1.40.3, v1.32.7). */
@@ -107,7 +107,7 @@ export class ApiServerPod {
                 if (!s) return undefined; // the kubelet waits for the secret
                 secrets[m.mountPath] = (s.data ?? {}) as Record<string, string>;
             }
-            const env: Record<string, string> = Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)]));
+            const env = literalEnv(c);
             return { ns, version: imageTag(c), args: c.args ?? [], env, serviceAccount: podSpec.serviceAccountName ?? "default", ips, secrets };
         }
         return undefined;

@@ -23,12 +23,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { Kube, PATHS, type KubeObject } from "./kube";
+import { literalEnv } from "./pod-process";
 
 const NS = "calico-system";
 
 function envOf(workload: KubeObject | undefined, container: string): Record<string, string> {
     const c = workload?.spec?.template?.spec?.containers?.find((x: any) => x.name === container);
-    return Object.fromEntries((c?.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, String(e.value)]));
+    return literalEnv(c);
 }
 
 function tagOf(workload: KubeObject | undefined, container: string): string | undefined {

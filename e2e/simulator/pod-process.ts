@@ -63,6 +63,11 @@ export async function serviceAccountKubeconfig(kube: Kube, adminKubeconfig: stri
     return file;
 }
 
+/** A container's environment variables that have a literal value (valueFrom ones are left out). */
+export function literalEnv(container: { env?: { name: string; value?: unknown }[] } | undefined): Record<string, string> {
+    return Object.fromEntries((container?.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]));
+}
+
 /** The image tag of a container: the release whose binary plays it. */
 export function imageTag(container: { image?: string } | undefined): string {
     return String(container?.image ?? "").split(":").pop() ?? "";
